@@ -1,0 +1,13 @@
+"""checks: independent numeric verification of gradients.
+
+``checks.gradcheck(f, args, grads)`` checks claimed gradients of any NumPy
+scalar function; ``checks.autodiff.grad`` is a small independent backprop;
+``checks.ops`` lets one loss definition run through both.  Nothing here
+imports derive: it is the independent reference the symbolic side is
+compared against.
+"""
+from . import ops
+from .autodiff import grad
+from .gradcheck import GradcheckError, Report, complex_safe, gradcheck
+
+__all__ = ["gradcheck", "grad", "ops", "complex_safe", "Report", "GradcheckError"]

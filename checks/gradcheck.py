@@ -1,0 +1,153 @@
+"""Check claimed gradients of any NumPy scalar function numerically.
+
+``gradcheck(f, args, grads)`` compares claimed gradients with numeric ones:
+complex step (h = 1e-20, exact to rounding: no subtractive cancellation)
+where ``f`` is detected to be complex-safe, else central differences with a
+step scaled to each entry (h = cbrt(eps) * max(1, |x|)).  An entry passes
+when |claimed - numeric| <= rtol * max(|claimed|, |numeric|) + atol * ||g||_inf;
+a bare relative error is never used (tiny entries would dominate it).
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+
+EPS = np.finfo(np.float64).eps
+# Defaults, per method: complex step agrees to ~1e-15 relative; central
+# differences carry O(h^2) truncation plus eps/h rounding, ~1e-10 at best.
+TOLERANCES = {"complex-step": (1e-9, 1e-12), "central": (1e-6, 1e-8)}
+
+
+@dataclass
+class Mismatch:
+    tensor: int
+    index: tuple
+    actual: float   # claimed
+    desired: float  # numeric
+    abs_err: float
+    rel_err: float
+    tol: float
+
+
+@dataclass
+class Report:
+    ok: bool
+    method: str
+    why: str
+    max_abs_err: float = 0.0
+    max_rel_err: float = 0.0
+    checked: int = 0
+    failures: list = field(default_factory=list)
+
+    def __bool__(self):
+        return self.ok
+
+    def __str__(self):
+        head = (f"gradcheck {'passed' if self.ok else 'FAILED'}: {self.checked} entries by {self.method} "
+                f"({self.why}); max abs err {self.max_abs_err:.2e}, max rel err {self.max_rel_err:.2e}")
+        rows = [f"  arg {m.tensor}{list(m.index)}: ACTUAL (claimed) {m.actual:.17g} vs DESIRED (numeric) "
+                f"{m.desired:.17g}; abs {m.abs_err:.2e} rel {m.rel_err:.2e} > tol {m.tol:.2e}"
+                for m in self.failures[:5]]
+        return "\n".join([head, *rows])
+
+
+class GradcheckError(AssertionError):
+    pass
+
+
+def _scalar(v):
+    v = np.asarray(v)
+    if v.size != 1:
+        raise ValueError(f"f must return a scalar, got shape {v.shape}")
+    return v.reshape(())[()]
+
+
+def complex_safe(f, args):
+    """True when f carries a complex perturbation through analytically:
+    the imaginary part of f(x + i h e) / h must match a central difference
+    along a random direction (code that takes abs, real parts or casts to
+    float breaks this, and is then not complex-safe)."""
+    rng = np.random.default_rng(0)
+    dirs = [rng.standard_normal(np.shape(a)) for a in args]
+    h = 1e-20
+    try:
+        with np.errstate(all="ignore"):
+            import warnings
+            with warnings.catch_warnings():
+                warnings.simplefilter("error", np.exceptions.ComplexWarning)
+                out = _scalar(f(*[a + 1j * h * d for a, d in zip(args, dirs)]))
+    except Exception:
+        return False
+    if not np.iscomplexobj(out):
+        return False
+    cs = out.imag / h
+    t = 1e-6
+    fd = (_scalar(f(*[a + t * d for a, d in zip(args, dirs)])) - _scalar(f(*[a - t * d for a, d in zip(args, dirs)]))) / (2 * t)
+    return bool(abs(cs - np.real(fd)) <= 1e-5 * max(1.0, abs(cs)))
+
+
+def numeric_grad(f, args, method):
+    """Per-entry numeric gradient of f at args by `method`."""
+    out = []
+    for k, a in enumerate(args):
+        g = np.zeros(np.shape(a))
+        for idx in np.ndindex(*np.shape(a)):
+            def at(delta):
+                moved = [np.array(x, dtype=complex if np.iscomplexobj(delta) else float) for x in args]
+                moved[k][idx] += delta
+                return _scalar(f(*moved))
+            if method == "complex-step":
+                g[idx] = at(1e-20j).imag / 1e-20
+            else:
+                h = np.cbrt(EPS) * max(1.0, abs(float(np.asarray(a)[idx])))
+                g[idx] = (at(h) - at(-h)) / (2 * h)
+        out.append(g)
+    return out
+
+
+def gradcheck(f, args, grads, *, method="auto", rtol=None, atol=None, upcast=False, raise_on_fail=False):
+    """Compare claimed gradients `grads` (arrays shaped like `args`, or a
+    callable returning them) with numeric gradients of scalar `f(*args)`."""
+    args = list(args)
+    for i, a in enumerate(args):
+        dt = np.asarray(a).dtype
+        if dt in (np.float32, np.float16):
+            if not upcast:
+                raise TypeError(f"argument {i} is {dt}: too imprecise to check a gradient "
+                                f"(best normwise error ~1e-4); pass upcast=True to check in float64")
+        args[i] = np.asarray(a, dtype=float)
+    claimed = grads(*args) if callable(grads) else grads
+    claimed = [np.asarray(g, dtype=float) for g in claimed]
+    for i, (a, g) in enumerate(zip(args, claimed)):
+        if a.shape != g.shape:
+            raise ValueError(f"claimed gradient {i} has shape {g.shape}, argument has {a.shape}")
+    if method == "auto":
+        safe = complex_safe(f, args)
+        method = "complex-step" if safe else "central"
+        why = "f is complex-safe" if safe else "f is not complex-safe"
+    else:
+        why = "requested"
+    num = numeric_grad(f, args, method)
+    r0, a0 = TOLERANCES[method]
+    rtol = r0 if rtol is None else rtol
+    atol = a0 if atol is None else atol
+    scale = max([float(np.max(np.abs(n))) if n.size else 0.0 for n in num] + [0.0])
+    rep = Report(ok=True, method=method, why=why)
+    for k, (c, n) in enumerate(zip(claimed, num)):
+        c, n = np.atleast_1d(c), np.atleast_1d(n)
+        err = np.abs(c - n)
+        tol = rtol * np.maximum(np.abs(c), np.abs(n)) + atol * scale
+        rel = err / np.maximum(np.maximum(np.abs(c), np.abs(n)), np.finfo(float).tiny)
+        rep.checked += c.size
+        if c.size:
+            rep.max_abs_err = max(rep.max_abs_err, float(err.max()))
+            rep.max_rel_err = max(rep.max_rel_err, float(rel.max()))
+        for idx in zip(*np.nonzero(err > tol)):
+            rep.failures.append(Mismatch(k, tuple(int(i) for i in idx), float(c[idx]), float(n[idx]),
+                                         float(err[idx]), float(rel[idx]), float(tol[idx])))
+    rep.failures.sort(key=lambda m: -m.abs_err / max(m.tol, 1e-300))
+    rep.ok = not rep.failures
+    if raise_on_fail and not rep.ok:
+        raise GradcheckError(str(rep))
+    return rep

@@ -1,0 +1,103 @@
+"""Elementwise functions of the notes as SymPy functions with known derivatives.
+
+Each is a ``sympy.Function`` whose ``fdiff`` gives its derivative, so SymPy's
+``diff`` differentiates through them without ever expanding a definition.
+That derivative is itself a result the registry proves from the definition
+(sigmoid-derivative proves ``sigmoid.fdiff`` from 1/(1 + e^{-x})), so no rule
+here is trusted unproved.  ``rewrite(sp.exp)`` gives the definition.
+
+``f``/``fprime`` stand for "any differentiable activation": a proof with them
+holds for every choice; numeric checks substitute a concrete one.
+"""
+from __future__ import annotations
+
+import sympy as sp
+
+
+class sigmoid(sp.Function):
+    """sigma(x) = 1 / (1 + e^{-x})."""
+
+    def fdiff(self, argindex=1):
+        s = sigmoid(self.args[0])
+        return s * (1 - s)
+
+    @classmethod
+    def eval(cls, x):
+        if x.is_zero:
+            return sp.Rational(1, 2)
+
+    def _eval_rewrite_as_exp(self, x, **kwargs):
+        return 1 / (1 + sp.exp(-x))
+
+    def _eval_evalf(self, prec):
+        return self.rewrite(sp.exp)._eval_evalf(prec)
+
+    def _eval_is_positive(self):
+        return self.args[0].is_extended_real
+
+
+class step(sp.Function):
+    """The ReLU derivative: 1 for x > 0, 0 for x <= 0 (the notes' convention
+    at the kink, seed 000 section 3.3: "0 if z <= 0").  Its own derivative is 0
+    away from the kink, which is all a gradient through it needs."""
+
+    def fdiff(self, argindex=1):
+        return sp.Integer(0)
+
+    @classmethod
+    def eval(cls, x):
+        if x.is_extended_positive:
+            return sp.Integer(1)
+        if x.is_extended_nonpositive:
+            return sp.Integer(0)
+
+    def _eval_rewrite_as_Piecewise(self, x, **kwargs):
+        return sp.Piecewise((1, x > 0), (0, True))
+
+
+class relu(sp.Function):
+    """ReLU(x) = max(0, x)."""
+
+    def fdiff(self, argindex=1):
+        return step(self.args[0])
+
+    @classmethod
+    def eval(cls, x):
+        if x.is_extended_nonnegative:
+            return x
+        if x.is_extended_negative:
+            return sp.Integer(0)
+
+    def _eval_rewrite_as_Piecewise(self, x, **kwargs):
+        return sp.Piecewise((x, x > 0), (0, True))
+
+    def _eval_rewrite_as_Max(self, x, **kwargs):
+        return sp.Max(0, x)
+
+
+class fprime(sp.Function):
+    """f', the derivative of an unspecified activation f."""
+
+
+class f(sp.Function):
+    """An unspecified differentiable activation."""
+
+    def fdiff(self, argindex=1):
+        return fprime(self.args[0])
+
+
+# What numeric checks run in place of the unspecified f: any smooth choice is
+# a valid instance of a statement proved for all f; sigmoid keeps values O(1).
+CONCRETE = {f: sigmoid, fprime: lambda x: sigmoid(x) * (1 - sigmoid(x))}
+
+
+def concretize(expr):
+    """Replace f, f' by the concrete activation used for numeric checks."""
+    for fn, rep in CONCRETE.items():
+        expr = expr.replace(fn, rep)
+    return expr
+
+
+def definitions(expr):
+    """Expand every function of this module into its definition."""
+    return expr.rewrite(sp.exp).rewrite(sp.Piecewise) if expr.has(sigmoid, relu, step) else expr

@@ -1,0 +1,181 @@
+"""Decide whether an index-level expression over symbolic sizes is zero.
+
+SymPy writes ``(W*x)[i, 0]`` as ``Sum(W[i, k]*x[k, 0], (k, 0, n - 1))`` with
+``n`` a symbol, so an identity proved on such entries holds for every size.
+What SymPy cannot do is see that two such sums are equal when a factor sits
+inside one sum and outside the other, or the bound indices are named or nested
+differently (``simplify`` fails on the two-layer gradients after minutes).
+
+This module brings every expression to a normal form: a sum of terms, each
+``coefficient * Sum_{bound indices} product(factors)``, with the bound indices
+renamed canonically (all orders tried; terms have few indices).  Two
+expressions are equal if their normal forms cancel.  Opaque factors (f(...),
+1/Sum(...)) are normalised recursively, so nested sums inside activations
+compare equal too.  The test is sound: a zero normal form is an exact proof;
+a non-zero one only means "not shown".
+"""
+from __future__ import annotations
+
+import itertools
+from collections import defaultdict
+
+import sympy as sp
+
+_MAX_PERMUTED = 6  # bound indices per term; 6! orders is the cost ceiling
+
+
+class Term:
+    """coefficient * Sum over `bound` of the product of `factors`."""
+
+    __slots__ = ("coeff", "factors", "bound")
+
+    def __init__(self, coeff, factors, bound):
+        self.coeff, self.factors, self.bound = coeff, factors, bound
+
+
+_fresh_counter = itertools.count()
+
+
+def _fresh(var):
+    return sp.Symbol(f"_b{next(_fresh_counter)}", integer=True)
+
+
+def _terms(e):
+    """Expand `e` into a list of Terms (bound variables renamed fresh)."""
+    if isinstance(e, sp.Add):
+        return [t for a in e.args for t in _terms(a)]
+    if isinstance(e, sp.Mul):
+        out = [Term(sp.Integer(1), [], [])]
+        for a in e.args:
+            out = [Term(t.coeff * u.coeff, t.factors + u.factors, t.bound + u.bound)
+                   for t in out for u in _terms(a)]
+        return out
+    if isinstance(e, sp.Sum):
+        body, sub, bound = e.function, {}, []
+        for var, lo, hi in e.limits:
+            nv = _fresh(var)
+            sub[var] = nv
+            bound.append((nv, lo, hi))
+        body = body.xreplace(sub)
+        bound = [(v, lo.xreplace(sub), hi.xreplace(sub)) for v, lo, hi in bound]
+        return [Term(t.coeff, t.factors, bound + t.bound) for t in _terms(body)]
+    if isinstance(e, sp.Pow) and e.exp.is_Integer and e.exp > 0 and e.base.has(sp.Sum):
+        return _terms(sp.Mul(*([e.base] * int(e.exp)), evaluate=False))
+    if e.is_Number:
+        return [Term(e, [], [])]
+    if isinstance(e, sp.Pow) and e.exp.is_Integer and e.base.has(sp.Sum):
+        # (c * Sum(g))^k = c^k * Sum(g)^k: constants leave the sum, so that
+        # sum_k e^{x_k + c} and e^c sum_k e^{x_k} normalise alike
+        inner = _terms(sp.expand(e.base))
+        if len(inner) == 1 and inner[0].bound:
+            t = inner[0]
+            bvars = {v for v, _, _ in t.bound}
+            dep = [f for f in t.factors if f.free_symbols & bvars]
+            indep = [f for f in t.factors if not f.free_symbols & bvars]
+            core = sp.Sum(sp.Mul(*dep), *t.bound) ** e.exp
+            return [Term(t.coeff ** e.exp, [f ** e.exp for f in indep] + [core], [])]
+    return [Term(sp.Integer(1), [e], [])]
+
+
+def _opaque(e, prefix):
+    """Normalise the inside of a factor we do not distribute over (f(...),
+    1/Sum(...)); its own bound indices get names under `prefix`."""
+    if not e.args or not e.has(sp.Sum):
+        return e
+    inner = prefix + "k"
+    args = [normal_form(a, inner) if isinstance(a, sp.Expr) else a for a in e.args]
+    if isinstance(e, sp.Pow):
+        return sp.Pow(*args, evaluate=False)
+    return e.func(*args)
+
+
+def _canonical(term, prefix):
+    """Rename a term's bound indices to k0, k1, ... in the order that gives
+    the smallest printed form, so equal terms get equal keys.  Inner sums are
+    normalised after the renaming, so their form cannot depend on the
+    arbitrary fresh names."""
+    bound = term.bound
+    if len(bound) > _MAX_PERMUTED:
+        raise ValueError(f"term with {len(bound)} bound indices is too large to normalise")
+    best = None
+    for perm in itertools.permutations(range(len(bound))):
+        sub = {bound[i][0]: sp.Symbol(f"{prefix}{j}", integer=True) for j, i in enumerate(perm)}
+        factors = [_opaque(f.xreplace(sub), prefix) for f in term.factors]
+        limits = [(sub[bound[i][0]], bound[i][1].xreplace(sub), bound[i][2].xreplace(sub))
+                  for i in perm]
+        key = (tuple(sp.srepr(lim) for lim in limits), tuple(sorted(sp.srepr(f) for f in factors)))
+        if best is None or key < best[0]:
+            best = (key, factors, limits)
+    return best
+
+
+def collapse_deltas(e):
+    """Sum_{k=lo..hi} KroneckerDelta(k, j, (lo, hi)) * g(k) -> g(j).
+
+    The delta's range annotation (SymPy adds it when differentiating a
+    matrix entry) says j lies in [lo, hi], so the sum has exactly one
+    non-zero term.  This is the only evaluation a derivative of index
+    expressions needs; Sum.doit() would also try closed forms (Gosper
+    summation), which costs seconds and never applies here."""
+    if not isinstance(e, sp.Basic) or not e.args:
+        return e
+    if isinstance(e, sp.Sum):
+        body = collapse_deltas(e.function)
+        out = []
+        for term in sp.Add.make_args(sp.expand(body)):
+            limits = list(e.limits)
+            changed = True
+            while changed:
+                changed = False
+                for n, (v, lo, hi) in enumerate(limits):
+                    for d in term.atoms(sp.KroneckerDelta):
+                        if v in d.args[:2] and d.delta_range == (lo, hi):
+                            other = d.args[1] if d.args[0] == v else d.args[0]
+                            if other.has(v):
+                                continue
+                            term = term.xreplace({d: sp.Integer(1)}).xreplace({v: other})
+                            limits.pop(n)
+                            changed = True
+                            break
+                    if changed:
+                        break
+            out.append(sp.Sum(term, *limits) if limits else term)
+        return sp.Add(*out)
+    return e.func(*[collapse_deltas(a) for a in e.args])
+
+
+def normal_form(e, prefix="k"):
+    """A canonical expression equal to `e`: like terms collected, bound
+    indices canonically named.  normal_form(a - b) == 0 proves a == b."""
+    e = sp.expand(collapse_deltas(e))
+    collected = defaultdict(lambda: sp.Integer(0))
+    witness = {}
+    for t in _terms(e):
+        key, factors, limits = _canonical(t, prefix)
+        collected[key] += t.coeff
+        body = sp.Mul(*factors)
+        witness[key] = sp.Sum(body, *limits) if limits else body
+    return sp.Add(*[collected[k] * witness[k] for k in sorted(collected) if collected[k] != 0])
+
+
+def apply_sum_rule(e, summand, var, limits_lohi, value):
+    """Rewrite every Sum_{var in limits} summand -> value inside `e`'s normal
+    form: used for stated assumptions such as sum_i y_i = 1.
+
+    A term qualifies when one of its bound indices ranges over `limits_lohi`,
+    `summand` (with that index) is a factor, and no other factor uses it."""
+    lo, hi = limits_lohi
+    out = []
+    for t in _terms(sp.expand(e)):
+        for j, (bv, blo, bhi) in enumerate(t.bound):
+            if (blo, bhi) != (lo, hi):
+                continue
+            target = summand.xreplace({var: bv})
+            if target in t.factors and sum(f.has(bv) for f in t.factors) == 1:
+                factors = list(t.factors)
+                factors.remove(target)
+                t = Term(t.coeff * value, factors, t.bound[:j] + t.bound[j + 1:])
+                break
+        body = sp.Mul(*t.factors)
+        out.append(t.coeff * (sp.Sum(body, *t.bound) if t.bound else body))
+    return sp.Add(*out)

@@ -1,0 +1,254 @@
+"""Matrix-level statements over symbolic sizes, and what they turn into.
+
+A statement is written once with SymPy matrix expressions (``W*x + b``,
+``hadamard(v, apply(fprime, z))``) over ``MatrixSymbol``s whose sizes are
+symbols.  From that one expression derive takes:
+
+* ``entry(e, i, j)``: the index-level scalar with ``Sum``s over symbolic
+  sizes (SymPy's own ``_entry``), for size-independent proofs;
+* ``explicit(e, sizes)``: an explicit matrix at concrete small sizes;
+* ``numpy_function(...)``: NumPy source code (our printer: ``@``, ``.T``,
+  ``*`` for the Hadamard product, derive's kernels), with repeated
+  subexpressions computed once as named steps.
+
+SymPy's matrix *derivatives* are never used (they are unreliable for these
+expressions); derivatives are taken entry by entry.
+"""
+from __future__ import annotations
+
+import itertools
+from types import SimpleNamespace
+
+import numpy as np
+import sympy as sp
+from sympy.matrices.expressions.applyfunc import ElementwiseApplyFunction
+
+from . import functions as fn
+from . import kernels
+
+_t = sp.Symbol("t")
+
+
+def dim(name):
+    return sp.Symbol(name, integer=True, positive=True)
+
+
+def _size(s):
+    return dim(s) if isinstance(s, str) else sp.Integer(s)
+
+
+def variables(shapes):
+    """Namespace of variables from ``{"W": ("h", "n"), "x": ("n", 1), "c": ()}``:
+    matrices become MatrixSymbols of symbolic size, () a real scalar Symbol."""
+    ns = {}
+    for name, shape in shapes.items():
+        if shape == ():
+            ns[name] = sp.Symbol(name, real=True)
+        else:
+            ns[name] = sp.MatrixSymbol(name, *(_size(s) for s in shape))
+    return SimpleNamespace(**ns)
+
+
+class Softmax(sp.MatrixExpr):
+    """softmax over axis 0 (columns; the default) or 1 (rows), defined entry
+    by entry: exp(x_ij) / sum_k exp(x_kj).  Printed to NumPy as the
+    max-shifted kernel, which softmax-shift-invariance proves exact."""
+
+    def __new__(cls, arg, axis=0):
+        return sp.Basic.__new__(cls, arg, sp.Integer(axis))
+
+    arg = property(lambda self: self.args[0])
+    axis = property(lambda self: int(self.args[1]))
+    shape = property(lambda self: self.args[0].shape)
+
+    def _entry(self, i, j, **kwargs):
+        k = sp.Dummy("k", integer=True)
+        if self.axis == 0:
+            den = sp.Sum(sp.exp(self.arg[k, j]), (k, 0, self.arg.shape[0] - 1))
+        else:
+            den = sp.Sum(sp.exp(self.arg[i, k]), (k, 0, self.arg.shape[1] - 1))
+        return sp.exp(self.arg[i, j]) / den
+
+    def _eval_transpose(self):
+        return None
+
+
+def apply(function, M):
+    """f applied elementwise to the matrix M."""
+    return ElementwiseApplyFunction(sp.Lambda(_t, function(_t)), M)
+
+
+def hadamard(*ms):
+    return sp.HadamardProduct(*ms)
+
+
+def ones(n, m=1):
+    return sp.OneMatrix(_size(n) if isinstance(n, str) else n, m)
+
+
+def scalar_of(e):
+    """A 1x1 matrix expression as its scalar entry; scalars pass through."""
+    return e[0, 0] if isinstance(e, sp.MatrixExpr) else e
+
+
+def generic_index(shape):
+    """Symbolic entry indices (p, q) for a variable of `shape`, 0 for unit axes."""
+    idx = []
+    for s, name in zip(shape, "pq"):
+        idx.append(sp.Integer(0) if s == 1 else sp.Symbol(name, integer=True, nonnegative=True))
+    return tuple(idx)
+
+
+def explicit(e, sizes):
+    """`e` at concrete sizes (``{"h": 3, "n": 2}``) as an explicit matrix or scalar."""
+    sub = {dim(k): sp.Integer(v) for k, v in sizes.items()}
+    e = e.xreplace(sub) if sub else e  # structural: subs() misses sizes inside Sum
+    if isinstance(e, sp.MatrixExpr):
+        return sp.ImmutableMatrix(e.as_explicit()).applyfunc(lambda x: x.doit())
+    return e.doit()
+
+
+def free_matrices(e):
+    return sorted(e.atoms(sp.MatrixSymbol), key=lambda m: m.name)
+
+
+# ----------------------------------------------------------------------------
+# NumPy code generation
+# ----------------------------------------------------------------------------
+
+_NP_FUNCS = {
+    sp.exp: "np.exp", sp.log: "np.log", sp.tanh: "np.tanh", sp.sin: "np.sin", sp.cos: "np.cos",
+    fn.sigmoid: "_k.sigmoid", fn.relu: "_k.relu", fn.step: "_k.step", sp.Abs: "np.abs",
+}
+
+
+class _Emitter:
+    """Print matrix/scalar expressions as NumPy; every subexpression used
+    more than once becomes one named step (matrix-level CSE)."""
+
+    def __init__(self, roots):
+        self.counts = {}
+        for r in roots:
+            self._count(r)
+        self.names, self.lines = {}, []
+
+    def _count(self, e):
+        if not e.args or isinstance(e, (sp.MatrixSymbol, sp.Symbol, sp.Number)):
+            return
+        self.counts[e] = self.counts.get(e, 0) + 1
+        if self.counts[e] == 1:
+            for a in e.args:
+                if isinstance(a, sp.Basic):
+                    self._count(a)
+
+    def __call__(self, e):
+        if e in self.names:
+            return self.names[e]
+        code = self._print(e)
+        if self.counts.get(e, 0) > 1 and not isinstance(e, (sp.Symbol, sp.MatrixSymbol)):
+            name = f"_s{len(self.lines)}"
+            self.lines.append(f"{name} = {code}")
+            self.names[e] = name
+            return name
+        return code
+
+    def _print(self, e):
+        p = self
+        if isinstance(e, (sp.MatrixSymbol, sp.Symbol)):
+            return e.name
+        if isinstance(e, sp.Transpose):
+            return f"{_paren(p(e.arg))}.T"
+        if isinstance(e, sp.MatMul):
+            coeff, mats = e.as_coeff_matrices()
+            body = " @ ".join(_paren(p(m)) for m in mats)
+            return body if coeff == 1 else f"{_paren(p(coeff))} * ({body})"
+        if isinstance(e, sp.MatAdd):
+            return "(" + " + ".join(p(a) for a in e.args) + ")"
+        if isinstance(e, sp.HadamardProduct):
+            return "(" + " * ".join(_paren(p(a)) for a in e.args) + ")"
+        if isinstance(e, sp.OneMatrix):
+            return f"np.ones(({p(e.shape[0])}, {p(e.shape[1])}))"
+        if isinstance(e, Softmax):
+            return f"_k.softmax({p(e.arg)}, axis={e.axis})"
+        if isinstance(e, ElementwiseApplyFunction):
+            lam = e.function
+            if lam.expr == sp.log(lam.variables[0]) and isinstance(e.expr, Softmax):
+                return f"_k.log_softmax({p(e.expr.arg)}, axis={e.expr.axis})"  # stable log(softmax)
+            inner = p(e.expr)
+            var = lam.variables[0]
+            return self._print_scalar_body(lam.expr, {var: inner})
+        if isinstance(e, sp.MatrixExpr):
+            raise NotImplementedError(f"no NumPy form for matrix expression {type(e).__name__}: {e}")
+        return self._print_scalar_body(e, {})
+
+    def _print_scalar_body(self, e, env):
+        p = lambda x: self._print_scalar_body(x, env)  # noqa: E731
+        if e in env:
+            return _paren(env[e])
+        if isinstance(e, sp.MatrixExpr):
+            return self(e)
+        if e.is_Integer:
+            return str(int(e))
+        if e.is_Rational:
+            return f"({int(e.p)}/{int(e.q)})"
+        if e.is_Number:
+            return repr(float(e))
+        if isinstance(e, sp.Symbol):
+            return e.name
+        if isinstance(e, sp.Add):
+            return "(" + " + ".join(p(a) for a in e.args) + ")"
+        if isinstance(e, sp.Mul):
+            return "(" + " * ".join(p(a) for a in e.args) + ")"
+        if isinstance(e, sp.Pow):
+            if e.exp == -1:
+                return f"(1 / {p(e.base)})"
+            return f"({p(e.base)} ** {p(e.exp)})"
+        if e.func in _NP_FUNCS:
+            return f"{_NP_FUNCS[e.func]}({', '.join(p(a) for a in e.args)})"
+        raise NotImplementedError(f"no NumPy form for {type(e).__name__}: {e}")
+
+
+def _paren(code):
+    simple = code.replace("_", "").replace(".T", "").isalnum()
+    return code if simple or (code.startswith("(") and code.endswith(")") and _balanced(code[1:-1])) else f"({code})"
+
+
+def _balanced(s):
+    depth = 0
+    for ch in s:
+        depth += {"(": 1, ")": -1}.get(ch, 0)
+        if depth < 0:
+            return False
+    return depth == 0
+
+
+def numpy_source(name, args, outputs):
+    """Source of ``def name(*args): ...; return outputs`` (a tuple when
+    `outputs` is a list).  Expressions may mention f/f'; they are replaced
+    by the concrete activation first."""
+    single = not isinstance(outputs, (list, tuple))
+    outs = [fn.concretize(o) for o in ([outputs] if single else outputs)]
+    em = _Emitter(outs)
+    rets = [em(o) for o in outs]
+    body = [f"    {line}" for line in em.lines]
+    ret = rets[0] if single else "(" + ", ".join(rets) + ("," if len(rets) == 1 else "") + ")"
+    return "\n".join([f"def {name}({', '.join(args)}):", *body, f"    return {ret}", ""])
+
+
+def numpy_function(name, args, outputs):
+    """Compile :func:`numpy_source`; the source stays on ``.source``."""
+    src = numpy_source(name, args, outputs)
+    namespace = {"np": np, "_k": kernels}
+    exec(compile(src, f"<derive:{name}>", "exec"), namespace)  # our own generated code, never user text
+    func = namespace[name]
+    func.source = src
+    return func
+
+
+def numeric_sizes(e):
+    """Size symbols appearing in `e` (to be bound when it is evaluated)."""
+    return sorted((s for s in e.free_symbols if s.is_integer and s.is_positive), key=str)
+
+
+def product(ranges):
+    return itertools.product(*[range(r) for r in ranges])

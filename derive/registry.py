@@ -1,0 +1,383 @@
+"""The registry: every result of the notes as one declarative record.
+
+A :class:`Result` says where the result comes from, what it states (in the
+note's own convention), and how it is established: a *kind* object that
+knows the three checks.
+
+* :class:`Gradient`: "the gradient of this scalar w.r.t. these variables is
+  this formula".  Proved at symbolic sizes (index level), exactly at small
+  non-square sizes, and numerically against checks/' independent backprop
+  and complex-step / central differences of an independently written loss.
+* :class:`Identity`: "lhs = rhs" for matrices or scalars, same three checks,
+  numerics against an independent NumPy reference.
+* :class:`Facts`: results that are not one equation (worked numbers, limits,
+  inequalities): lists of exact checks, each an argument of its own.
+* :class:`Mistake`: a claim as the notes wrote it, refuted by a
+  counterexample that :func:`derive.claim` finds, beside the correct result.
+
+The CLI, the tests and the reports iterate :func:`results`; adding a result
+means adding a record to one of the ``derive/notes/`` modules.
+"""
+from __future__ import annotations
+
+import difflib
+import time
+import zlib
+from dataclasses import dataclass, field
+from typing import Callable
+
+import numpy as np
+import sympy as sp
+
+from . import mexpr
+from .indexform import normal_form
+from .prove import claim, zero_by
+
+PROOF, EVIDENCE, REFUTATION = "proof", "evidence", "refutation"
+
+
+@dataclass
+class Check:
+    name: str       # symbolic | concrete | numeric | refutation | correction
+    kind: str       # proof (exact), evidence (floating point), refutation
+    ok: bool
+    detail: str
+    seconds: float = 0.0
+
+
+@dataclass
+class Verdict:
+    id: str
+    expected: str   # "proved" for results, "refuted" for mistakes
+    checks: list
+
+    @property
+    def ok(self):
+        return bool(self.checks) and all(c.ok for c in self.checks)
+
+    @property
+    def status(self):
+        return self.expected if self.ok else "FAILED"
+
+    def line(self):
+        parts = ", ".join(f"{c.name} {'ok' if c.ok else 'FAIL'}" for c in self.checks)
+        return f"{self.status:8s} {self.id:38s} {parts}"
+
+
+def _timed(name, kind, func):
+    t0 = time.perf_counter()
+    try:
+        ok, detail = func()
+    except Exception as err:  # a check that crashes has failed, loudly
+        ok, detail = False, f"{type(err).__name__}: {err}"
+    return Check(name, kind, bool(ok), detail, time.perf_counter() - t0)
+
+
+def _rng(key):
+    return np.random.default_rng(zlib.crc32(key.encode()))
+
+
+SAMPLERS = {
+    "normal": lambda rng, shape: rng.standard_normal(shape),
+    "positive": lambda rng, shape: rng.uniform(0.5, 2.0, shape),
+    "unit": lambda rng, shape: rng.uniform(0.05, 0.95, shape),   # labels/probabilities in (0, 1)
+    "binary": lambda rng, shape: rng.integers(0, 2, shape).astype(float),
+    "simplex": lambda rng, shape: (lambda p: p / p.sum(axis=0, keepdims=True))(rng.uniform(0.1, 1.0, shape)),
+    "onehot": lambda rng, shape: np.eye(shape[0])[:, rng.integers(0, shape[0], shape[1:] or 1)].reshape(shape),
+}
+
+
+def sample(rng, shapes, sizes, how):
+    vals = {}
+    for name, shape in shapes.items():
+        concrete = tuple(sizes[s] if isinstance(s, str) else s for s in shape)
+        vals[name] = np.asarray(SAMPLERS[how.get(name, "normal")](rng, concrete), dtype=float)
+    return vals
+
+
+def _size_args(exprs):
+    syms = set()
+    for e in exprs:
+        syms |= set(mexpr.numeric_sizes(e))
+    return sorted(syms, key=str)
+
+
+# ----------------------------------------------------------------------------
+# kinds
+# ----------------------------------------------------------------------------
+
+@dataclass
+class Gradient:
+    """shapes: variable -> shape over size names; build(V) -> (scalar,
+    {variable: claimed gradient}); forward(F, **arrays) is the loss written
+    independently in NumPy (F = checks.ops)."""
+
+    shapes: dict
+    build: Callable
+    forward: Callable
+    sizes: tuple = ({},)
+    sample: dict = field(default_factory=dict)
+    assume: tuple = ()
+
+    def _parts(self):
+        """[(V, scalar, claims, forward)]: build may return one (scalar,
+        claims) pair or a list of them, with `forward` a matching list."""
+        V = mexpr.variables(self.shapes)
+        built = self.build(V)
+        pairs = built if isinstance(built, list) else [built]
+        fwds = self.forward if isinstance(self.forward, (list, tuple)) else [self.forward]
+        if len(fwds) != len(pairs):
+            raise ValueError(f"{len(pairs)} scalars but {len(fwds)} forward functions")
+        return [(V, mexpr.scalar_of(sc), cl, fw) for (sc, cl), fw in zip(pairs, fwds)]
+
+    def symbolic(self):
+        notes, sized = [], False
+        for V, s, claims, _ in self._parts():
+            for name, cl in claims.items():
+                var = getattr(V, name)
+                if isinstance(var, sp.MatrixSymbol):
+                    sized = True
+                    if tuple(cl.shape) != tuple(var.shape):
+                        return False, f"d/d{name}: claimed shape {cl.shape} differs from {var.shape}"
+                    idx = mexpr.generic_index(self.shapes[name])
+                    d = s.diff(var[idx]) - cl[idx]
+                else:
+                    d = sp.diff(s, var) - mexpr.scalar_of(cl)
+                how = zero_by(d, self.assume)
+                if how is None:
+                    shown = normal_form(d) if d.has(sp.Sum) else sp.simplify(d)
+                    return False, f"d/d{name}: difference not shown to be 0: {shown}"
+                notes.append(f"d/d{name} by {how}")
+        scope = "entry (p, q) at symbolic sizes" if sized else "scalar"
+        return True, f"{scope}: " + "; ".join(notes)
+
+    def concrete(self):
+        done = []
+        for sizes in self.sizes:
+            subs = {}
+            for a in self.assume:
+                subs.update(a.concrete_subs(sizes))
+            for V, s, claims, _ in self._parts():
+                se = mexpr.explicit(s, sizes)
+                for name, cl in claims.items():
+                    var = getattr(V, name)
+                    cle = mexpr.explicit(cl, sizes)
+                    if isinstance(var, sp.MatrixSymbol):
+                        ve = mexpr.explicit(var, sizes)
+                        if cle.shape != ve.shape:
+                            return False, f"d/d{name} at {sizes}: claimed shape {cle.shape} vs {ve.shape}"
+                        d = ve.applyfunc(lambda x: sp.diff(se, x)) - cle
+                    else:
+                        d = sp.Matrix([sp.diff(se, var) - mexpr.scalar_of(cle)])
+                    d = d.xreplace(subs)
+                    if zero_by(d) is None:
+                        return False, f"d/d{name} at sizes {sizes}: nonzero difference {d}"
+            done.append(", ".join(f"{k}={v}" for k, v in sizes.items()) or "scalar")
+        return True, "exact at " + "; ".join(done)
+
+    def numeric(self, key):
+        import checks  # the independent side
+        sizes = {k: v + 2 for k, v in self.sizes[-1].items()}  # other sizes than the exact check's
+        vals = sample(_rng(key), self.shapes, sizes, self.sample)
+        names = list(self.shapes)
+        worst, worst_fd, methods, entries = 0.0, 0.0, set(), 0
+        for V, s, claims, forward in self._parts():
+            size_syms = _size_args(claims.values())
+            func = mexpr.numpy_function("grad", names + [str(d) for d in size_syms], list(claims.values()))
+            wrt = list(claims)
+            got = [np.broadcast_to(np.asarray(g, dtype=float), np.shape(vals[n])) for g, n in
+                   zip(func(*[vals[n] for n in names], *[sizes[str(d)] for d in size_syms]), wrt)]
+
+            def loss(*xs, forward=forward, wrt=wrt):
+                kw = dict(vals)
+                kw.update(zip(wrt, xs))
+                return forward(checks.ops, **kw)
+
+            _, bp = checks.grad(loss, *[vals[n] for n in wrt])
+            for name, g, b in zip(wrt, got, bp):
+                err = float(np.max(np.abs(g - b) / np.maximum(1.0, np.abs(b)))) if np.size(b) else 0.0
+                worst = max(worst, err)
+                if err > 1e-10:
+                    return False, f"d/d{name}: generated code vs backprop differ by {err:.2e}"
+            rep = checks.gradcheck(loss, [vals[n] for n in wrt], got)
+            if not rep.ok:
+                return False, str(rep)
+            methods.add(rep.method)
+            entries += rep.checked
+            worst_fd = max(worst_fd, rep.max_rel_err)
+        at = ", ".join(f"{k}={v}" for k, v in sizes.items()) or "scalar"
+        return True, (f"float64 at {at}: generated code vs independent backprop max rel err {worst:.1e} "
+                      f"(tol 1e-10); vs {'/'.join(sorted(methods))} max rel err {worst_fd:.1e} ({entries} entries)")
+
+
+@dataclass
+class Identity:
+    """build(V) -> (lhs, rhs); reference(F, **arrays) computes lhs
+    independently in NumPy for the numeric check."""
+
+    shapes: dict
+    build: Callable
+    reference: Callable
+    sizes: tuple = ({},)
+    sample: dict = field(default_factory=dict)
+    assume: tuple = ()
+
+    def symbolic(self):
+        V = mexpr.variables(self.shapes)
+        lhs, rhs = self.build(V)
+        if isinstance(lhs, sp.MatrixExpr):
+            if tuple(lhs.shape) != tuple(rhs.shape):
+                return False, f"shapes differ: {lhs.shape} vs {rhs.shape}"
+            idx = tuple(sp.Integer(0) if s == 1 else sp.Symbol(c, integer=True, nonnegative=True)
+                        for s, c in zip(lhs.shape, "pq"))
+            d, scope = lhs[idx] - rhs[idx], "entry (p, q) at symbolic sizes"
+        else:
+            d, scope = lhs - rhs, "for all values"
+        how = zero_by(d, self.assume)
+        return (True, f"{scope}: difference is 0 by {how}") if how else (False, f"difference not shown to be 0: {d}")
+
+    def concrete(self):
+        V = mexpr.variables(self.shapes)
+        lhs, rhs = self.build(V)
+        done = []
+        for sizes in self.sizes:
+            v = claim(mexpr.explicit(lhs, sizes), mexpr.explicit(rhs, sizes), assume=self.assume, sizes=sizes)
+            if v.holds is not True:
+                return False, f"at {sizes}: {v.detail} {v.counterexample}"
+            done.append("x".join(f"{k}={v}" for k, v in sizes.items()) or "symbols")
+        return True, "exact at " + ", ".join(done)
+
+    def numeric(self, key):
+        import checks
+        V = mexpr.variables(self.shapes)
+        _, rhs = self.build(V)
+        sizes = {k: v + 2 for k, v in self.sizes[-1].items()}
+        vals = sample(_rng(key), self.shapes, sizes, self.sample)
+        names = list(self.shapes)
+        size_syms = _size_args([rhs])
+        func = mexpr.numpy_function("rhs", names + [str(d) for d in size_syms], rhs)
+        got = np.asarray(func(*[vals[n] for n in names], *[sizes[str(d)] for d in size_syms]), dtype=float)
+        ref = np.asarray(self.reference(checks.ops, **vals), dtype=float)
+        err = float(np.max(np.abs(got - ref) / np.maximum(1.0, np.abs(ref))))
+        return err <= 1e-12, f"float64: generated rhs vs independent NumPy lhs, max rel err {err:.1e} (tol 1e-12)"
+
+
+@dataclass
+class Facts:
+    """Each of symbolic/concrete/numeric is a function returning a list of
+    (label, ok, detail); all must hold."""
+
+    symbolic_facts: Callable
+    concrete_facts: Callable = None
+    numeric_facts: Callable = None
+
+    @staticmethod
+    def _run(func):
+        rows = func()
+        bad = [f"{label}: {detail}" for label, ok, detail in rows if not ok]
+        text = "; ".join(f"{label}: {detail}" for label, ok, detail in rows)
+        return (not bad and bool(rows)), ("FAILED " + "; ".join(bad)) if bad else text
+
+    def symbolic(self):
+        return self._run(self.symbolic_facts)
+
+    def concrete(self):
+        return self._run(self.concrete_facts)
+
+    def numeric(self, key):
+        return self._run(self.numeric_facts)
+
+
+@dataclass
+class Mistake:
+    """build() -> dict(lhs=..., rhs=..., sizes=..., assume=..., positive=...)
+    as the notes wrote it; `correct` is the id of the right result."""
+
+    build: Callable
+    correct: str
+
+
+@dataclass
+class Result:
+    id: str
+    seed: str
+    section: str
+    title: str
+    statement: str          # LaTeX, in the note's own convention
+    how: object             # Gradient | Identity | Facts | Mistake
+    convention: str = ""
+    written: str = ""       # mistakes: the claim as the notes wrote it (LaTeX)
+    correction: str = ""    # mistakes: what it should be (LaTeX)
+    steps: tuple = ()       # derivation shown in the report: (LaTeX, reason)
+
+    @property
+    def is_mistake(self):
+        return isinstance(self.how, Mistake)
+
+    def verify(self):
+        if self.is_mistake:
+            return Verdict(self.id, "refuted", self._refute())
+        h = self.how
+        checks_ = [
+            _timed("symbolic", PROOF, h.symbolic),
+            _timed("concrete", PROOF, h.concrete) if getattr(h, "concrete_facts", True) is not None else None,
+            _timed("numeric", EVIDENCE, lambda: h.numeric(self.id)) if getattr(h, "numeric_facts", True) is not None else None,
+        ]
+        return Verdict(self.id, "proved", [c for c in checks_ if c is not None])
+
+    def _refute(self):
+        spec = self.how.build()
+        kwargs = {k: spec[k] for k in ("sizes", "assume", "positive") if k in spec}
+        out = []
+
+        def refutation():
+            v = claim(spec["lhs"], spec["rhs"], **kwargs)
+            self._last_claim = v
+            if v.holds is False:
+                ce = ", ".join(f"{k} = {val}" for k, val in v.counterexample.items())
+                vals = f"; as written {v.rhs_value}, correct {v.lhs_value}" if v.rhs_value is not None else ""
+                return True, f"{v.detail}: {ce}{vals}"
+            return False, f"not refuted: {v.detail}"
+
+        out.append(_timed("refutation", REFUTATION, refutation))
+
+        def corrected():
+            target = result(self.how.correct)
+            return (not target.is_mistake), f"see {target.id}: {target.title}"
+
+        out.append(_timed("correction", PROOF, corrected))
+        return out
+
+    def _repr_latex_(self):
+        from .latex import result_display
+        return result_display(self)
+
+
+# ----------------------------------------------------------------------------
+# the catalog
+# ----------------------------------------------------------------------------
+
+_CACHE = {}
+
+
+def results():
+    """All results (and mistakes) in catalog order: seeds 000..004."""
+    if "all" not in _CACHE:
+        from .notes import ALL
+        seen = set()
+        for r in ALL:
+            if r.id in seen:
+                raise ValueError(f"duplicate result id {r.id!r}")
+            seen.add(r.id)
+        _CACHE["all"] = list(ALL)
+    return list(_CACHE["all"])
+
+
+def result(id):
+    """The result with this id; KeyError naming the closest ids otherwise."""
+    for r in results():
+        if r.id == id:
+            return r
+    close = difflib.get_close_matches(str(id), [r.id for r in results()], n=3, cutoff=0.4)
+    hint = f"; did you mean {', '.join(close)}?" if close else ""
+    raise KeyError(f"no result {id!r}{hint}")

@@ -1,0 +1,16 @@
+import functools
+
+import pytest
+
+import derive
+
+
+@functools.lru_cache(maxsize=None)
+def verdict_of(rid):
+    """Each registry entry is verified once per test session."""
+    return derive.result(rid).verify()
+
+
+@pytest.fixture
+def verdict():
+    return verdict_of

@@ -1,0 +1,87 @@
+"""The command line: verdict lines, exit codes, reproducible atomic reports."""
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+import derive
+from derive.cli import main
+
+
+def run(*args, cwd=None):
+    return subprocess.run([sys.executable, "-m", "derive", *args], capture_output=True, text=True, cwd=cwd)
+
+
+def test_unknown_id_exit_2_with_close_matches(tmp_path):
+    p = run("show", "softmax-ce-gradiant")
+    assert p.returncode == 2 and "softmax-ce-gradient" in p.stderr
+
+
+def test_bad_arguments_exit_2_and_write_nothing(tmp_path, capsys):
+    assert main(["frobnicate"]) == 2
+    target = tmp_path / "file"
+    target.write_text("x")
+    assert main(["all", "--out", str(target)]) == 2  # --out is a file
+    assert target.read_text() == "x"
+    assert main(["check", "no-such-result"]) == 2
+
+
+def test_list_shows_every_entry(capsys):
+    assert main(["list"]) == 0
+    out = capsys.readouterr().out
+    for r in derive.results():
+        assert r.id in out
+
+
+@pytest.fixture(scope="module")
+def two_runs(tmp_path_factory):
+    a, b = tmp_path_factory.mktemp("a"), tmp_path_factory.mktemp("b")
+    pa = run("all", "--out", str(a), "--no-pdf")
+    pb = run("all", "--out", str(b), "--no-pdf")
+    return pa, pb, a, b
+
+
+def test_all_prints_a_line_per_result_and_succeeds(two_runs):
+    pa, _, a, _ = two_runs
+    assert pa.returncode == 0, pa.stdout + pa.stderr
+    for r in derive.results():
+        assert r.id in pa.stdout
+        assert (a / f"{r.id}.tex").exists()
+    assert (a / "derive.tex").exists()
+
+
+def test_reports_are_byte_identical_across_runs(two_runs):
+    _, _, a, b = two_runs
+    names = sorted(p.name for p in a.glob("*.tex"))
+    assert names == sorted(p.name for p in b.glob("*.tex"))
+    for n in names:
+        assert (a / n).read_bytes() == (b / n).read_bytes(), n
+
+
+def test_interrupted_write_leaves_previous_file(tmp_path, monkeypatch):
+    from derive import report
+    target = tmp_path / "x.tex"
+    report.write_atomic(target, "old")
+
+    class Boom(Exception):
+        pass
+
+    def explode(*a, **k):
+        raise Boom
+
+    monkeypatch.setattr(report.os, "replace", explode)
+    with pytest.raises(Boom):
+        report.write_atomic(target, "new")
+    assert target.read_text() == "old"
+    assert not [p for p in tmp_path.iterdir() if p.name != "x.tex"]
+
+
+@pytest.mark.skipif(shutil.which("pdflatex") is None, reason="pdflatex not installed")
+def test_pdf_compiles_without_errors(two_runs):
+    _, _, a, _ = two_runs
+    from derive.report import build_pdf
+    pdf, msg = build_pdf(Path(a))
+    assert pdf is not None and pdf.exists(), msg
+    assert "warnings" not in msg, msg
