@@ -100,7 +100,8 @@ def _canonical(term, prefix):
     best = None
     for perm in itertools.permutations(range(len(bound))):
         sub = {bound[i][0]: sp.Symbol(f"{prefix}{j}", integer=True) for j, i in enumerate(perm)}
-        factors = [_opaque(f.xreplace(sub), prefix) for f in term.factors]
+        # normalise inner sums, then let Mul merge equal bases (S^-1 S^-1 = S^-2)
+        factors = list(sp.Mul.make_args(sp.Mul(*[_opaque(f.xreplace(sub), prefix) for f in term.factors])))
         limits = [(sub[bound[i][0]], bound[i][1].xreplace(sub), bound[i][2].xreplace(sub))
                   for i in perm]
         key = (tuple(sp.srepr(lim) for lim in limits), tuple(sorted(sp.srepr(f) for f in factors)))

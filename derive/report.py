@@ -102,7 +102,7 @@ def document_tex(items):
     summary = "\n".join(rf"  \texttt{{{escape(r.id)}}} & {r.seed} & {escape(v.status)} \\" for r, v in items)
     return "\n".join([
         r"\documentclass[11pt]{report}",
-        r"\usepackage[utf8]{inputenc}", r"\usepackage[T1]{fontenc}", r"\usepackage{lmodern}",
+        r"\usepackage[utf8]{inputenc}",
         r"\usepackage{amsmath,amssymb,amsfonts}", r"\usepackage{bm}", r"\usepackage{booktabs,tabularx,longtable}",
         r"\usepackage[margin=2.2cm]{geometry}", r"\usepackage{hyperref}",
         r"\allowdisplaybreaks", r"\sloppy",

@@ -8,7 +8,7 @@ import sympy as sp
 from ..functions import f, fprime, sigmoid
 from ..mexpr import Softmax, apply, hadamard, ones
 from ..prove import SumsToOne
-from ..registry import Gradient, Identity, Result
+from ..registry import Gradient, Identity, Mistake, Result
 
 RESULTS = [
     Result(
@@ -106,3 +106,118 @@ def _two_layer(V):
     d3 = hadamard(V.v, apply(fprime, z3))
     d2 = hadamard(V.W2.T * d3, apply(fprime, z2))
     return V.v.T * apply(f, z3), {"W2": d3 * a2.T, "b2": d3, "W1": d2 * V.x.T, "b1": d2, "x": V.W1.T * d2}
+
+RESULTS += [
+    Result(
+        id="softmax-jacobian", seed="001", section="lines 457-470",
+        title="Jacobian of softmax",
+        statement=r"\frac{\partial \operatorname{softmax}(\boldsymbol\theta)}{\partial \boldsymbol\theta}"
+                  r" = \operatorname{diag}(\hat{\mathbf{y}}) - \hat{\mathbf{y}}\hat{\mathbf{y}}^{\top}",
+        convention=("column vectors of length n; the Jacobian J is symmetric, so it is proved through "
+                    "d(u^T softmax(theta))/d theta = J u for an arbitrary vector u, which determines J"),
+        how=Gradient(
+            shapes={"theta": ("n", 1), "u": ("n", 1)},
+            build=lambda V: (V.u.T * Softmax(V.theta),
+                             {"theta": hadamard(Softmax(V.theta), V.u) - Softmax(V.theta) * (Softmax(V.theta).T * V.u)}),
+            forward=lambda F, theta, u: u.T @ F.softmax(theta),
+            sizes=({"n": 3},),
+        ),
+    ),
+    Result(
+        id="sigmoid-is-two-class-softmax", seed="001", section="lines 228-236",
+        title="Sigmoid is two-class softmax",
+        statement=r"\operatorname{softmax}([a, b])_1 = \sigma(a - b)",
+        convention="scalars a, b",
+        how=Identity(
+            shapes={"a": (), "b": ()},
+            build=lambda V: (sp.exp(V.a) / (sp.exp(V.a) + sp.exp(V.b)), sigmoid(V.a - V.b)),
+            reference=lambda F, a, b: F.exp(a) / (F.exp(a) + F.exp(b)),
+        ),
+    ),
+]
+
+
+def _window(V):
+    z = V.W * V.x + V.b
+    return V.v.T * apply(f, z), hadamard(V.v, apply(fprime, z))
+
+
+_WINDOW = {"W": ("h", "n"), "x": ("n", 1), "b": ("h", 1), "v": ("h", 1)}
+_TWO = {"W1": ("h", "n"), "b1": ("h", 1), "W2": ("k", "h"), "b2": ("k", 1), "x": ("n", 1), "v": ("k", 1)}
+
+
+def _vars(shapes):
+    from ..mexpr import variables
+    return variables(shapes)
+
+
+RESULTS += [
+    Result(
+        id="mistake-sigmoid-derivative-sign", seed="001", section="scratch work, lines 1179-1190",
+        title="Erratum: sigma'(x) = -sigma(x)",
+        statement="", written=r"\sigma'(x) = -\sigma(x)", correction=r"\sigma'(x) = \sigma(x)(1 - \sigma(x))",
+        how=Mistake(lambda: (lambda x: dict(lhs=sp.diff(1 / (1 + sp.exp(-x)), x), rhs=-sigmoid(x)))(
+            sp.Symbol("x", real=True)), correct="sigmoid-derivative"),
+    ),
+    Result(
+        id="mistake-dh-dz", seed="001", section="two-layer dJ/dx, lines 895-900",
+        title="Erratum: dh/dz = sigma(z) o sigma(1 - z)",
+        statement="", written=r"\frac{dh}{dz} = \sigma(z) \circ \sigma(1 - z)",
+        correction=r"\frac{dh}{dz} = \sigma(z) \circ (1 - \sigma(z))",
+        how=Mistake(lambda: (lambda z: dict(lhs=sp.diff(1 / (1 + sp.exp(-z)), z), rhs=sigmoid(z) * sigmoid(1 - z)))(
+            sp.Symbol("z", real=True)), correct="sigmoid-derivative"),
+    ),
+    Result(
+        id="mistake-window-dx", seed="001", section="window score, lines 1330-1340",
+        title="Erratum: ds/dx = delta W^T",
+        statement="", written=r"\frac{\partial s}{\partial \mathbf{x}} = \boldsymbol\delta \mathbf{W}^{\top}",
+        correction=r"\frac{\partial s}{\partial \mathbf{x}} = \mathbf{W}^{\top}\boldsymbol\delta"
+                   r"\ \text{(column)},\ \boldsymbol\delta^{\top}\mathbf{W}\ \text{(row)}",
+        convention="delta is h x 1 and W^T is n x h: the product is undefined unless n = 1",
+        how=Mistake(lambda: (lambda V: (lambda s, d: dict(
+            lhs=derive_gradient(s, V.x, {"h": 3, "n": 2}), rhs=d * V.W.T, sizes={"h": 3, "n": 2}))(*_window(V)))(
+            _vars(_WINDOW)), correct="window-score-gradients"),
+    ),
+    Result(
+        id="mistake-delta-recursion", seed="001", section="delta recursion, lines 1080-1110",
+        title="Erratum: delta2 = (W2 delta3) o f'(z1)",
+        statement="", written=r"\boldsymbol\delta^{(2)} = (\mathbf{W}^{(2)}\boldsymbol\delta^{(3)}) \circ f'(\mathbf{z}^{(1)})",
+        correction=r"\boldsymbol\delta^{(2)} = (\mathbf{W}^{(2)\top}\boldsymbol\delta^{(3)}) \circ f'(\mathbf{z}^{(2)})",
+        convention=("delta2 = ds/dz2 = ds/db1. z1 is read as the input x (a1 = x in the notes' numbering). "
+                    "All widths are 2, so the written formula is at least well-typed and is refuted by value."),
+        how=Mistake(lambda: _delta_recursion_as_written(), correct="two-layer-delta-recursion"),
+    ),
+    Result(
+        id="mistake-softmax-derivative", seed="001", section="lines 457-470",
+        title="Erratum: d softmax(theta)/d theta = softmax(theta)(1 - softmax(theta))",
+        statement="", written=r"\frac{d}{d\boldsymbol\theta}\operatorname{softmax}(\boldsymbol\theta) = "
+                              r"\sigma(\boldsymbol\theta)(1 - \sigma(\boldsymbol\theta))",
+        correction=r"\operatorname{diag}(\hat{\mathbf{y}}) - \hat{\mathbf{y}}\hat{\mathbf{y}}^{\top}"
+                   r"\ \text{(the notes give only its diagonal)}",
+        convention=("sigma here is the notes' name for softmax; the claim read as a Jacobian, "
+                    "diag(y(1 - y)), applied to a vector u as in softmax-jacobian"),
+        how=Mistake(lambda: _softmax_derivative_as_written(), correct="softmax-jacobian"),
+    ),
+]
+
+
+def derive_gradient(scalar, var, sizes):
+    from ..prove import gradient
+    return gradient(scalar, var, sizes)
+
+
+def _delta_recursion_as_written():
+    V = _vars(_TWO)
+    sizes = {"n": 2, "h": 2, "k": 2}
+    s = _two_layer(V)[0]
+    z3 = V.W2 * apply(f, V.W1 * V.x + V.b1) + V.b2
+    d3 = hadamard(V.v, apply(fprime, z3))
+    return dict(lhs=derive_gradient(s, V.b1, sizes), rhs=hadamard(V.W2 * d3, apply(fprime, V.x)), sizes=sizes)
+
+
+def _softmax_derivative_as_written():
+    V = _vars({"theta": ("n", 1), "u": ("n", 1)})
+    sizes = {"n": 3}
+    yhat = Softmax(V.theta)
+    written = hadamard(hadamard(yhat, V.u), ones("n") - yhat)  # diag(y(1 - y)) u
+    return dict(lhs=derive_gradient(V.u.T * yhat, V.theta, sizes), rhs=written, sizes=sizes)
