@@ -4,11 +4,8 @@ from a SymPy expression goes through :func:`tex`."""
 from __future__ import annotations
 
 import sympy as sp
-from sympy.matrices.expressions.applyfunc import ElementwiseApplyFunction
 from sympy.printing.latex import LatexPrinter
 
-from . import functions as fn
-from .mexpr import Softmax
 
 _GREEK = {"theta": r"\boldsymbol{\theta}", "delta": r"\boldsymbol{\delta}"}
 
@@ -64,7 +61,6 @@ class DerivePrinter(LatexPrinter):
 
 
 _PRINTER = DerivePrinter({"mul_symbol": None})
-_ = (fn, Softmax, ElementwiseApplyFunction)  # printers above are looked up by class name
 
 
 def tex(e):

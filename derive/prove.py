@@ -8,7 +8,6 @@ and answers None when it finds neither: it never guesses.
 """
 from __future__ import annotations
 
-import itertools
 import random
 from dataclasses import dataclass, field
 
@@ -195,4 +194,3 @@ def gradient(scalar, var, sizes=None):
 
 
 __all__ = ["claim", "ClaimVerdict", "is_zero", "zero_by", "gradient", "SumsToOne"]
-_ = itertools  # (kept for candidate generation extensions)
