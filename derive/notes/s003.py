@@ -1,7 +1,7 @@
 """Seed 003: "Neural networks: representation and learning"."""
 import sympy as sp
 
-from ..registry import Gradient, Identity, Mistake, Result
+from ..registry import Gradient, Mistake, Result
 
 RESULTS = [
     Result(
