@@ -221,3 +221,31 @@ def _softmax_derivative_as_written():
     yhat = Softmax(V.theta)
     written = hadamard(hadamard(yhat, V.u), ones("n") - yhat)  # diag(y(1 - y)) u
     return dict(lhs=derive_gradient(V.u.T * yhat, V.theta, sizes), rhs=written, sizes=sizes)
+
+RESULTS += [
+    Result(
+        id="least-squares-gradient", seed="001", section="least squares, gradient descent",
+        title="Gradient of the least-squares cost",
+        statement=r"J = \tfrac12\sum_i (\boldsymbol\theta^{\top}\mathbf{x}^{(i)} - y^{(i)})^2:\ "
+                  r"\nabla J = \sum_i (\boldsymbol\theta^{\top}\mathbf{x}^{(i)} - y^{(i)})\,\mathbf{x}^{(i)}",
+        convention="examples x^(i) are the m columns of X (n x m), y is 1 x m; the sum over i is X (X^T theta - y^T)",
+        how=Gradient(
+            shapes={"theta": ("n", 1), "X": ("n", "m"), "y": (1, "m")},
+            build=lambda V: (lambda r: (sp.Rational(1, 2) * (r * r.T), {"theta": V.X * r.T}))(V.theta.T * V.X - V.y),
+            forward=lambda F, theta, X, y: 0.5 * F.sum((theta.T @ X - y) ** 2),
+            sizes=({"n": 2, "m": 3},),
+        ),
+    ),
+    Result(
+        id="l2-regularization", seed="001", section="softmax classifier, regularization",
+        title="Gradient of the L2 penalty",
+        statement=r"\frac{\partial}{\partial\boldsymbol\theta}\Big(\lambda\sum_k\theta_k^2\Big) = 2\lambda\boldsymbol\theta",
+        convention="theta a column vector of length n, lambda a scalar",
+        how=Gradient(
+            shapes={"theta": ("n", 1), "lam": ()},
+            build=lambda V: (V.lam * (V.theta.T * V.theta), {"theta": 2 * V.lam * V.theta}),
+            forward=lambda F, theta, lam: lam * F.sum(theta * theta),
+            sizes=({"n": 3},),
+        ),
+    ),
+]
