@@ -122,4 +122,5 @@ def grad(f, *args):
     if out.value.size != 1:
         raise ValueError(f"grad needs a scalar output, got shape {out.value.shape}")
     backward(out)
-    return float(out.value.reshape(())), [x.grad for x in xs]
+    # an argument f does not use has gradient 0 (it is not in the graph)
+    return float(out.value.reshape(())), [np.zeros_like(x.value) if x.grad is None else x.grad for x in xs]

@@ -23,7 +23,7 @@ class sigmoid(sp.Function):
 
     @classmethod
     def eval(cls, x):
-        if x.is_zero:
+        if x == 0:  # structural test: assumption queries on large sums cost seconds
             return sp.Rational(1, 2)
 
     def _eval_rewrite_as_exp(self, x, **kwargs):
@@ -46,6 +46,8 @@ class step(sp.Function):
 
     @classmethod
     def eval(cls, x):
+        if not (x.is_Number or x.is_Symbol):  # ask assumptions of atoms only: cheap
+            return None
         if x.is_extended_positive:
             return sp.Integer(1)
         if x.is_extended_nonpositive:
@@ -63,6 +65,8 @@ class relu(sp.Function):
 
     @classmethod
     def eval(cls, x):
+        if not (x.is_Number or x.is_Symbol):
+            return None
         if x.is_extended_nonnegative:
             return x
         if x.is_extended_negative:
@@ -86,9 +90,21 @@ class f(sp.Function):
         return fprime(self.args[0])
 
 
+class gprime(sp.Function):
+    """g', the derivative of a second unspecified function g."""
+
+
+class g(sp.Function):
+    """A second unspecified differentiable function (for f(v) o g(w))."""
+
+    def fdiff(self, argindex=1):
+        return gprime(self.args[0])
+
+
 # What numeric checks run in place of the unspecified f: any smooth choice is
 # a valid instance of a statement proved for all f; sigmoid keeps values O(1).
-CONCRETE = {f: sigmoid, fprime: lambda x: sigmoid(x) * (1 - sigmoid(x))}
+CONCRETE = {f: sigmoid, fprime: lambda x: sigmoid(x) * (1 - sigmoid(x)),
+            g: sp.tanh, gprime: lambda x: 1 - sp.tanh(x) ** 2}
 
 
 def concretize(expr):
@@ -101,3 +117,15 @@ def concretize(expr):
 def definitions(expr):
     """Expand every function of this module into its definition."""
     return expr.rewrite(sp.exp).rewrite(sp.Piecewise) if expr.has(sigmoid, relu, step) else expr
+
+
+def kink_rules(expr):
+    """Exact identities of ReLU and its derivative, valid for every real t
+    (the kink included, with step(0) = 0): relu(t) = t step(t) and
+    step(t)^k = step(t).  Applied to a difference after differentiating, so
+    that (relu(z) - y) step(z) and (z - y) step(z) compare equal."""
+    if not expr.has(relu, step):
+        return expr
+    expr = expr.replace(relu, lambda t: t * step(t))
+    return expr.replace(lambda e: e.is_Pow and isinstance(e.base, step) and e.exp.is_Integer and e.exp > 0,
+                        lambda e: e.base)

@@ -53,6 +53,9 @@ def _terms(e):
     if isinstance(e, sp.Sum):
         body, sub, bound = e.function, {}, []
         for var, lo, hi in e.limits:
+            if hi - lo == 0:  # one-term sum (a 1 x 1 matrix product): just the term
+                sub[var] = lo
+                continue
             nv = _fresh(var)
             sub[var] = nv
             bound.append((nv, lo, hi))
@@ -80,9 +83,15 @@ def _terms(e):
 def _opaque(e, prefix):
     """Normalise the inside of a factor we do not distribute over (f(...),
     1/Sum(...)); its own bound indices get names under `prefix`."""
-    if not e.args or not e.has(sp.Sum):
+    if not e.args or not e.has(sp.Sum, sp.Product):
         return e
     inner = prefix + "k"
+    if isinstance(e, sp.Product):
+        # expand() turns exp(a + Sum) into exp(a) * Product(exp(...)): give the
+        # product's dummy index a canonical name so equal products compare equal
+        sub = {v: sp.Symbol(f"{prefix}p{j}", integer=True) for j, (v, _, _) in enumerate(e.limits)}
+        body = normal_form(e.function.xreplace(sub), inner)
+        return sp.Product(body, *[(sub[v], lo, hi) for v, lo, hi in e.limits])
     args = [normal_form(a, inner) if isinstance(a, sp.Expr) else a for a in e.args]
     if isinstance(e, sp.Pow):
         return sp.Pow(*args, evaluate=False)
@@ -159,22 +168,23 @@ def normal_form(e, prefix="k"):
     return sp.Add(*[collected[k] * witness[k] for k in sorted(collected) if collected[k] != 0])
 
 
-def apply_sum_rule(e, summand, var, limits_lohi, value):
-    """Rewrite every Sum_{var in limits} summand -> value inside `e`'s normal
+def apply_sum_rule(e, matches, limits_lohi, value):
+    """Rewrite every Sum_{k in limits} y(k) -> value inside `e`'s normal
     form: used for stated assumptions such as sum_i y_i = 1.
 
-    A term qualifies when one of its bound indices ranges over `limits_lohi`,
-    `summand` (with that index) is a factor, and no other factor uses it."""
+    `matches(factor, k)` says whether a factor is the summand y(k).  A term
+    qualifies when one of its bound indices k ranges over `limits_lohi`, a
+    factor matches, and no other factor uses k."""
     lo, hi = limits_lohi
     out = []
     for t in _terms(sp.expand(e)):
         for j, (bv, blo, bhi) in enumerate(t.bound):
             if (blo, bhi) != (lo, hi):
                 continue
-            target = summand.xreplace({var: bv})
-            if target in t.factors and sum(f.has(bv) for f in t.factors) == 1:
+            users = [f for f in t.factors if f.has(bv)]
+            if len(users) == 1 and matches(users[0], bv):
                 factors = list(t.factors)
-                factors.remove(target)
+                factors.remove(users[0])
                 t = Term(t.coeff * value, factors, t.bound[:j] + t.bound[j + 1:])
                 break
         body = sp.Mul(*t.factors)

@@ -29,6 +29,28 @@ from . import kernels
 _t = sp.Symbol("t")
 
 
+def _patch_matmul_entry():
+    """SymPy's MatMul._entry calls Sum.doit() (Gosper summation: seconds per
+    entry) as soon as *one* inner dimension is a literal, e.g. a 1 x 1 factor,
+    even when the other sums run over symbolic sizes.  Evaluate only when the
+    sizes are concrete; derive's normal form collapses one-term sums
+    itself.  `concrete`: every factor has literal sizes."""
+    from sympy.matrices.expressions.matmul import MatMul
+    original = MatMul._entry
+    if getattr(original, "_derive", False):
+        return
+
+    def _entry(self, i, j, expand=True, **kwargs):
+        _, mats = self.as_coeff_matrices()
+        concrete = all(isinstance(k, (int, sp.Integer)) for m in mats for k in m.shape)
+        return original(self, i, j, expand=expand and concrete, **kwargs)
+    _entry._derive = True
+    MatMul._entry = _entry
+
+
+_patch_matmul_entry()
+
+
 def dim(name):
     return sp.Symbol(name, integer=True, positive=True)
 
@@ -83,7 +105,7 @@ def hadamard(*ms):
 
 
 def ones(n, m=1):
-    return sp.OneMatrix(_size(n) if isinstance(n, str) else n, m)
+    return sp.OneMatrix(*(_size(k) if isinstance(k, (str, int)) else k for k in (n, m)))
 
 
 def scalar_of(e):
@@ -164,8 +186,12 @@ class _Emitter:
             return body if coeff == 1 else f"{_paren(p(coeff))} * ({body})"
         if isinstance(e, sp.MatAdd):
             return "(" + " + ".join(p(a) for a in e.args) + ")"
+        if isinstance(e, sp.HadamardPower):
+            return f"({_paren(p(e.base))} ** {_paren(p(e.exp))})"
         if isinstance(e, sp.HadamardProduct):
             return "(" + " * ".join(_paren(p(a)) for a in e.args) + ")"
+        if isinstance(e, sp.Identity):
+            return f"np.eye({p(e.shape[0])})"
         if isinstance(e, sp.OneMatrix):
             return f"np.ones(({p(e.shape[0])}, {p(e.shape[1])}))"
         if isinstance(e, Softmax):

@@ -22,23 +22,37 @@ from .indexform import apply_sum_rule, normal_form
 
 @dataclass(frozen=True)
 class SumsToOne:
-    """Assumption: the entries of column vector `name` (length `size`) sum to 1."""
+    """Assumption: the entries of the variable `name` (of `shape`, over size
+    names) sum to 1 along `axis`: a probability vector, or a matrix whose
+    columns (axis 0) or rows (axis 1) are probability vectors (one-hot labels)."""
 
     name: str
-    size: str
+    shape: tuple
+    axis: int = 0
+
+    def _owned(self, factor, k):
+        if not isinstance(factor, MatrixElement) or getattr(factor.parent, "name", None) != self.name:
+            return False
+        idx = factor.indices
+        return idx[self.axis] == k and not idx[1 - self.axis].has(k)
 
     def index_rule(self, e):
-        i = sp.Symbol("_i", integer=True)
-        y = sp.MatrixSymbol(self.name, mexpr.dim(self.size), 1)
-        return apply_sum_rule(e, y[i, 0], i, (0, mexpr.dim(self.size) - 1), 1)
+        size = self.shape[self.axis]
+        hi = (mexpr.dim(size) if isinstance(size, str) else sp.Integer(size)) - 1
+        return apply_sum_rule(e, self._owned, (0, hi), 1)
 
     def concrete_subs(self, sizes):
-        n = sizes[self.size]
-        y = sp.MatrixSymbol(self.name, n, 1)
-        return {y[n - 1, 0]: 1 - sum(y[i, 0] for i in range(n - 1))}
+        """Eliminate the last entry of every column (row): y_last = 1 - rest."""
+        dims = [sizes[s] if isinstance(s, str) else s for s in self.shape]
+        y = sp.MatrixSymbol(self.name, *dims)
+        n, subs = dims[self.axis], {}
+        for j in range(dims[1 - self.axis]):
+            at = (lambda i: (i, j)) if self.axis == 0 else (lambda i: (j, i))
+            subs[y[at(n - 1)]] = 1 - sum(y[at(i)] for i in range(n - 1))
+        return subs
 
     def __str__(self):
-        return f"sum of {self.name} is 1"
+        return f"entries of {self.name} sum to 1" + (" along each row" if self.axis else "")
 
 
 def _exp_to_symbols(e):
@@ -57,6 +71,10 @@ def _exp_to_symbols(e):
     return None if leftovers else sp.expand_log(sp.powsimp(sp.expand(rest), force=True), force=True)
 
 
+def _has_quotient(e):
+    return any(p.exp.is_negative and p.base.is_Add for p in e.atoms(sp.Pow))
+
+
 def is_zero(d, assume=()):
     """True when d is proved to be 0; the name of the argument used is
     returned by :func:`zero_by`."""
@@ -70,12 +88,24 @@ def zero_by(d, assume=()):
         return None if any(m is None for m in methods) else (sorted(set(methods))[-1] if methods else "trivial")
     if d.has(sp.Sum):
         nf = normal_form(d)
+        if nf != 0 and nf.has(fn.relu, fn.step):
+            nf = normal_form(fn.kink_rules(normal_form(fn.kink_rules(nf))))
         for a in assume:
             nf = normal_form(a.index_rule(nf)) if hasattr(a, "index_rule") else nf
         return "index normal form" if nf == 0 else None
-    d = sp.expand(d)
+    raw = fn.kink_rules(d)
+    if _has_quotient(raw) and sp.cancel(sp.together(raw)) == 0:
+        # a rational function of the atoms exp(.), sigma(.), ... that is 0 as
+        # such is 0 for every value of them: sound, if not complete.  Tried
+        # first where there are quotients (softmax), which expansion only enlarges
+        return "cancellation over transcendental atoms"
+    d = sp.expand(raw)
+    if d != 0 and d.has(fn.step):  # expansion creates step(t)**2 = step(t)
+        d = sp.expand(fn.kink_rules(d))
     if d == 0:
         return "expansion"
+    if not _has_quotient(raw) and sp.cancel(sp.together(raw)) == 0:
+        return "cancellation over transcendental atoms"
     d = fn.definitions(d)
     if sp.expand(d) == 0:
         return "definitions + expansion"

@@ -81,8 +81,11 @@ SAMPLERS = {
     "normal": lambda rng, shape: rng.standard_normal(shape),
     "positive": lambda rng, shape: rng.uniform(0.5, 2.0, shape),
     "unit": lambda rng, shape: rng.uniform(0.05, 0.95, shape),   # labels/probabilities in (0, 1)
+    # small integers: ReLU/hinge arguments land exactly on their kinks
+    "integer": lambda rng, shape: rng.integers(-2, 3, shape).astype(float),
     "binary": lambda rng, shape: rng.integers(0, 2, shape).astype(float),
     "simplex": lambda rng, shape: (lambda p: p / p.sum(axis=0, keepdims=True))(rng.uniform(0.1, 1.0, shape)),
+    "simplex_rows": lambda rng, shape: (lambda p: p / p.sum(axis=1, keepdims=True))(rng.uniform(0.1, 1.0, shape)),
     "onehot": lambda rng, shape: np.eye(shape[0])[:, rng.integers(0, shape[0], shape[1:] or 1)].reshape(shape),
 }
 
@@ -93,6 +96,13 @@ def sample(rng, shapes, sizes, how):
         concrete = tuple(sizes[s] if isinstance(s, str) else s for s in shape)
         vals[name] = np.asarray(SAMPLERS[how.get(name, "normal")](rng, concrete), dtype=float)
     return vals
+
+
+def _shaped(g, shape):
+    """A generated gradient as an array of the variable's shape: scalars
+    broadcast (d/dx of x*c is c everywhere), 1x1 results of scalar variables reshape."""
+    g = np.asarray(g, dtype=float)
+    return g.reshape(shape) if g.size == int(np.prod(shape)) else np.broadcast_to(g, shape)
 
 
 def _size_args(exprs):
@@ -118,6 +128,11 @@ class Gradient:
     sizes: tuple = ({},)
     sample: dict = field(default_factory=dict)
     assume: tuple = ()
+    # non-smooth results: (label, {function: replacement}) per branch, e.g.
+    # ("z > 0", {relu: identity, step: 1}); each branch is proved as well
+    branches: tuple = ()
+    # move the numeric sample, e.g. onto a kink: adjust(F, vals) -> vals
+    adjust: Callable = None
 
     def _parts(self):
         """[(V, scalar, claims, forward)]: build may return one (scalar,
@@ -133,6 +148,11 @@ class Gradient:
     def symbolic(self):
         notes, sized = [], False
         for V, s, claims, _ in self._parts():
+            for label, rep in self.branches:
+                ok, detail = self._branch(V, s, claims, rep)
+                if not ok:
+                    return False, f"branch {label}: {detail}"
+                notes.append(f"branch {label} by {detail}")
             for name, cl in claims.items():
                 var = getattr(V, name)
                 if isinstance(var, sp.MatrixSymbol):
@@ -150,6 +170,27 @@ class Gradient:
                 notes.append(f"d/d{name} by {how}")
         scope = "entry (p, q) at symbolic sizes" if sized else "scalar"
         return True, f"{scope}: " + "; ".join(notes)
+
+    def _branch(self, V, s, claims, rep):
+        """The claim with each kinked function replaced by one branch."""
+        def on(e):
+            for func, r in rep.items():
+                e = e.replace(func, r)
+            return e
+        s = on(s)
+        hows = []
+        for name, cl in claims.items():
+            var = getattr(V, name)
+            if isinstance(var, sp.MatrixSymbol):
+                idx = mexpr.generic_index(self.shapes[name])
+                d = s.diff(var[idx]) - on(cl)[idx]
+            else:
+                d = sp.diff(s, var) - on(mexpr.scalar_of(cl))
+            how = zero_by(d, self.assume)
+            if how is None:
+                return False, f"d/d{name} not shown to be 0"
+            hows.append(how)
+        return True, sorted(set(hows))[-1]
 
     def concrete(self):
         done = []
@@ -179,13 +220,15 @@ class Gradient:
         import checks  # the independent side
         sizes = {k: v + 2 for k, v in self.sizes[-1].items()}  # other sizes than the exact check's
         vals = sample(_rng(key), self.shapes, sizes, self.sample)
+        if self.adjust is not None:
+            vals = self.adjust(checks.ops, dict(vals))
         names = list(self.shapes)
-        worst, worst_fd, methods, entries = 0.0, 0.0, set(), 0
+        worst, worst_fd, methods, entries, kinks = 0.0, 0.0, set(), 0, 0
         for V, s, claims, forward in self._parts():
             size_syms = _size_args(claims.values())
             func = mexpr.numpy_function("grad", names + [str(d) for d in size_syms], list(claims.values()))
             wrt = list(claims)
-            got = [np.broadcast_to(np.asarray(g, dtype=float), np.shape(vals[n])) for g, n in
+            got = [_shaped(g, np.shape(vals[n])) for g, n in
                    zip(func(*[vals[n] for n in names], *[sizes[str(d)] for d in size_syms]), wrt)]
 
             def loss(*xs, forward=forward, wrt=wrt):
@@ -202,12 +245,14 @@ class Gradient:
             rep = checks.gradcheck(loss, [vals[n] for n in wrt], got)
             if not rep.ok:
                 return False, str(rep)
+            kinks += len(rep.kinks)
             methods.add(rep.method)
             entries += rep.checked
             worst_fd = max(worst_fd, rep.max_rel_err)
         at = ", ".join(f"{k}={v}" for k, v in sizes.items()) or "scalar"
         return True, (f"float64 at {at}: generated code vs independent backprop max rel err {worst:.1e} "
-                      f"(tol 1e-10); vs {'/'.join(sorted(methods))} max rel err {worst_fd:.1e} ({entries} entries)")
+                      f"(tol 1e-10); vs {'/'.join(sorted(methods))} max rel err {worst_fd:.1e} ({entries} entries)"
+                      + (f"; {kinks} entries at kinks passed the one-sided interval test" if kinks else ""))
 
 
 @dataclass
@@ -288,10 +333,37 @@ class Facts:
         return self._run(self.numeric_facts)
 
 
+def exact(label, lhs, rhs, assume=()):
+    """A fact lhs == rhs, proved exactly (see prove.zero_by)."""
+    lhs, rhs = sp.sympify(lhs), sp.sympify(rhs)
+    how = zero_by(sp.Matrix(lhs - rhs) if isinstance(lhs, sp.MatrixBase) else lhs - rhs, assume)
+    return label, how is not None, (f"{_short(lhs)} = {_short(rhs)} ({how})" if how
+                                     else f"{_short(lhs)} != {_short(rhs)}")
+
+
+def holds(label, ok, detail):
+    """A fact established by the exact computation in `detail`."""
+    return label, bool(ok), detail
+
+
+def close(label, got, want, rtol=1e-12):
+    """A floating-point fact: evidence, not proof."""
+    got, want = np.asarray(got, dtype=float), np.asarray(want, dtype=float)
+    err = float(np.max(np.abs(got - want) / np.maximum(1.0, np.abs(want)))) if got.size else 0.0
+    return label, err <= rtol, f"{np.array2string(got, precision=10)} vs {np.array2string(want, precision=10)}, rel err {err:.1e}"
+
+
+def _short(e):
+    text = str(e.tolist() if isinstance(e, sp.MatrixBase) else e)
+    return text if len(text) <= 60 else text[:57] + "..."
+
+
 @dataclass
 class Mistake:
     """build() -> dict(lhs=..., rhs=..., sizes=..., assume=..., positive=...)
-    as the notes wrote it; `correct` is the id of the right result."""
+    as the notes wrote it (judged by derive.claim), or dict(refute=func)
+    where func() computes (refuted, detail) for a claim that is not an
+    equation (a step size, a shape); `correct` is the id of the right result."""
 
     build: Callable
     correct: str
@@ -331,6 +403,8 @@ class Result:
         out = []
 
         def refutation():
+            if "refute" in spec:
+                return spec["refute"]()
             v = claim(spec["lhs"], spec["rhs"], **kwargs)
             self._last_claim = v
             if v.holds is False:

@@ -91,3 +91,272 @@ RESULTS = [
             sp.Symbol("x", real=True), sp.Symbol("y", real=True)), correct="gradient-example"),
     ),
 ]
+
+
+# ---------------------------------------------------------------------------
+# sections 1.5, 2, 3 and 4.1
+# ---------------------------------------------------------------------------
+import math  # noqa: E402
+
+import numpy as np  # noqa: E402
+
+from ..functions import g, gprime, relu, sigmoid, step  # noqa: E402
+from ..registry import Facts, close, exact, holds  # noqa: E402
+
+_x, _y = sp.Symbol("x", real=True), sp.Symbol("y", real=True)
+_ID = ("z > 0", {relu: lambda t: t, step: lambda t: sp.Integer(1)})
+_ZERO = ("z < 0", {relu: lambda t: sp.Integer(0), step: lambda t: sp.Integer(0)})
+
+
+def _layer_forward_symbolic():
+    W, a, b = sp.MatrixSymbol("W", sp.Symbol("n_l", positive=True, integer=True),
+                              sp.Symbol("n_lm1", positive=True, integer=True)), None, None
+    a = sp.MatrixSymbol("a", W.shape[1], 1)
+    b = sp.MatrixSymbol("b", W.shape[0], 1)
+    z = W * a + b
+    t = sp.Symbol("t", nonnegative=True)
+    return [holds("shape", z.shape == (W.shape[0], 1), f"(n_l x n_(l-1)) (n_(l-1) x 1) + (n_l x 1) is {z.shape}"),
+            exact("ReLU(t) = t for t >= 0", relu(t), t)]
+
+
+def _layer_forward_concrete():
+    W, a = sp.Matrix([[5, 2], [3, 6]]), sp.Matrix([10, 20])
+    z = W * a + sp.Matrix([6, 6])
+    return [exact("W a", W * a, sp.Matrix([90, 150])), exact("W a + 6", z, sp.Matrix([96, 156])),
+            exact("ReLU(z)", z.applyfunc(relu), sp.Matrix([96, 156]))]
+
+
+def _layer_forward_numeric():
+    z = np.array([[5.0, 2.0], [3.0, 6.0]]) @ np.array([10.0, 20.0]) + 6.0
+    return [close("float64 W a + b", z, [96, 156]), close("float64 ReLU", np.maximum(z, 0), [96, 156])]
+
+
+def _gd_symbolic():
+    eta, th = sp.Symbol("eta", real=True), sp.Symbol("theta", real=True)
+    k = sp.Symbol("k", integer=True, nonnegative=True)
+    step_ = th - eta * sp.diff(th ** 2, th)
+    conv = sp.solve_univariate_inequality(sp.Abs(1 - 2 * eta) < 1, eta, relational=False)
+    # steepest descent: for |d| = 1, g.d + |g| = (|g|/2) |d + g/|g||^2 >= 0, so g.d >= -|g| with
+    # equality at d = -g/|g| (Cauchy-Schwarz); checked as an identity in 3 components
+    gv, dv = sp.Matrix(sp.symbols("g0:3", real=True)), sp.Matrix(sp.symbols("d0:3", real=True))
+    ng = sp.sqrt(gv.dot(gv))
+    lhs = gv.dot(dv) + ng - ng / 2 * (dv + gv / ng).dot(dv + gv / ng)
+    return [exact("one step on C = theta^2", step_, (1 - 2 * eta) * th),
+            exact("k steps: theta_k = (1 - 2 eta)^k theta_0 (induction step)",
+                  (1 - 2 * eta) * ((1 - 2 * eta) ** k * th), (1 - 2 * eta) ** (k + 1) * th),
+            holds("|1 - 2 eta| < 1  <=>  0 < eta < 1", conv == sp.Interval.open(0, 1), f"solution set {conv}"),
+            exact("g.d + |g| - (|g|/2)|d + g/|g||^2 = (|g|/2)(1 - |d|^2), zero for unit d",
+                  lhs, ng / 2 * (1 - dv.dot(dv)))]
+
+
+def _gd_concrete():
+    def run(eta, n=6):
+        th, out = sp.Integer(1), []
+        for _ in range(n):
+            th = th - eta * 2 * th
+            out.append(th)
+        return out
+    return [exact("eta = 1/2 reaches the minimum in one step", run(sp.Rational(1, 2))[0], 0),
+            exact("eta = 1/4 halves theta", run(sp.Rational(1, 4))[-1], sp.Rational(1, 64)),
+            holds("eta = 1 oscillates (no convergence)", run(sp.Integer(1)) == [(-1) ** (i + 1) for i in range(6)],
+                  f"iterates {run(sp.Integer(1))}"),
+            holds("eta = 5/4 overshoots and grows", abs(run(sp.Rational(5, 4))[-1]) > 1,
+                  f"theta_6 = {run(sp.Rational(5, 4))[-1]}")]
+
+
+def _gd_numeric():
+    def final(eta, n=2000):
+        th = 1.0
+        for _ in range(n):
+            th -= eta * 2 * th
+        return th
+    return [holds("float64: eta = 0.99 converges", abs(final(0.99)) < 1e-12, f"theta_2000 = {final(0.99):.3g}"),
+            holds("float64: eta = 1.01 diverges", abs(final(1.01)) > 1e12, f"theta_2000 = {final(1.01):.3g}")]
+
+
+def _node_error_symbolic():
+    # C(z) = (1/2)(y - sigma(w1 sigma(z1) + w2 sigma(z2) + b))^2; delta_1 from BP1, BP2
+    z1, z2, w1, w2, b, y, D = sp.symbols("z1 z2 w1 w2 b y Delta", real=True)
+    u = w1 * sigmoid(z1) + w2 * sigmoid(z2) + b
+    C = sp.Rational(1, 2) * (y - sigmoid(u)) ** 2
+    delta1 = (sigmoid(u) - y) * sigmoid(u) * (1 - sigmoid(u)) * w1 * sigmoid(z1) * (1 - sigmoid(z1))
+    first = sp.diff(C.subs(z1, z1 + D), D).subs(D, 0)   # Taylor coefficient of Delta
+    return [exact("C(z1 + Delta) = C(z1) + delta_1 Delta + O(Delta^2): first-order coefficient", first, delta1)]
+
+
+def _node_error_numeric():
+    rng = np.random.default_rng(0)
+    W2, b2, y, z = rng.standard_normal((2, 3)), rng.standard_normal(2), rng.standard_normal(2), rng.standard_normal(3)
+    sig = lambda t: 1 / (1 + np.exp(-t))  # noqa: E731
+    C = lambda z: 0.5 * np.sum((y - sig(W2 @ sig(z) + b2)) ** 2)  # noqa: E731
+    a = sig(W2 @ sig(z) + b2)
+    delta = (W2.T @ ((a - y) * a * (1 - a))) * sig(z) * (1 - sig(z))
+    e = np.eye(3)[1]
+    hs = np.array([1e-1, 1e-2, 1e-3])
+    rem = np.array([abs(C(z + h * e) - C(z) - delta[1] * h) for h in hs])
+    order = np.polyfit(np.log(hs), np.log(rem), 1)[0]
+    return [holds("float64: remainder |C(z + D e_j) - C(z) - delta_j D| shrinks as D^2",
+                  1.9 <= order <= 2.1, f"fitted order {order:.3f} over D = 1e-1..1e-3")]
+
+
+def _sgd_facts(kind):
+    N, B = 10 ** 6, 120
+    if kind == "exact":
+        q, r = divmod(N, B)
+        return [exact("number of minibatches = ceil(N / B)", sp.ceiling(sp.Rational(N, B)), 8334),
+                exact("N = 8333 * 120 + 40", sp.Integer(q) * B + r, N),
+                exact("the last minibatch holds N - 8333 * 120", N - (math.ceil(N / B) - 1) * B, 40)]
+    sizes = [len(range(N)[i:i + B]) for i in range(0, N, B)]  # an actual pass over the data
+    return [holds("one pass over 1,000,000 examples in slices of 120", (len(sizes), sizes[-1]) == (8334, 40),
+                  f"{len(sizes)} minibatches, the last of {sizes[-1]}")]
+
+
+RESULTS += [
+    Result(
+        id="jacobian-example", seed="000", section="1.5.2",
+        title="A Jacobian: F = [2x + y^3, e^y - 13x]",
+        statement=r"\mathbf{F} = \begin{bmatrix}2x + y^3\\ e^y - 13x\end{bmatrix},\quad "
+                  r"\mathbf{J} = \begin{bmatrix}2 & 3y^2\\ -13 & e^y\end{bmatrix}",
+        convention="scalars x, y; row i of J is the gradient of F_i",
+        how=Gradient(shapes={"x": (), "y": ()},
+                     build=lambda V: [(2 * V.x + V.y ** 3, {"x": sp.Integer(2), "y": 3 * V.y ** 2}),
+                                      (sp.exp(V.y) - 13 * V.x, {"x": sp.Integer(-13), "y": sp.exp(V.y)})],
+                     forward=[lambda F, x, y: 2 * x + y ** 3, lambda F, x, y: F.exp(y) - 13 * x]),
+    ),
+    Result(
+        id="jacobian-chain-rule", seed="000", section="1.5.4",
+        title="Vector chain rule: F = [sin g1, ln g2], g = [x^2 + y, y^3]",
+        statement=r"\mathbf{J}_{\mathbf{F}} = \operatorname{diag}(\cos g_1, 1/g_2)"
+                  r"\begin{bmatrix}2x & 1\\ 0 & 3y^2\end{bmatrix} = "
+                  r"\begin{bmatrix}2x\cos(x^2 + y) & \cos(x^2 + y)\\ 0 & 3/y\end{bmatrix}",
+        convention="scalars x, y > 0; the rows of the product diag(...) J_g are the claimed gradients",
+        how=Gradient(shapes={"x": (), "y": ()},
+                     build=lambda V: (lambda J: [
+                         (sp.sin(V.x ** 2 + V.y), {"x": J[0, 0], "y": J[0, 1]}),
+                         (sp.log(V.y ** 3), {"x": J[1, 0], "y": J[1, 1]})])(
+                         sp.diag(sp.cos(V.x ** 2 + V.y), 1 / V.y ** 3) * sp.Matrix([[2 * V.x, 1], [0, 3 * V.y ** 2]])),
+                     forward=[lambda F, x, y: F.sin(x * x + y), lambda F, x, y: F.log(y ** 3)],
+                     sample={"y": "positive"}),
+    ),
+    Result(
+        id="layer-forward", seed="000", section="2.1-2.3",
+        title="A layer's forward pass, with the notes' worked numbers",
+        statement=r"\mathbf{z} = \mathbf{W}\mathbf{a} + \mathbf{b},\ \mathbf{W}\in\mathbb{R}^{n_l\times n_{l-1}};\quad "
+                  r"\begin{bmatrix}5&2\\3&6\end{bmatrix}\begin{bmatrix}10\\20\end{bmatrix} + 6 = "
+                  r"\begin{bmatrix}96\\156\end{bmatrix},\ \operatorname{ReLU}\to\begin{bmatrix}96\\156\end{bmatrix}",
+        convention="out x in, column vectors; the bias 6 is added to every entry",
+        how=Facts(_layer_forward_symbolic, _layer_forward_concrete, _layer_forward_numeric),
+    ),
+    Result(
+        id="elementwise-jacobian", seed="000", section="3.2.1",
+        title="Jacobians of elementwise binary operations are diagonal",
+        statement=r"\mathbf{y} = f(\mathbf{v}) \bigcirc g(\mathbf{w}):\ "
+                  r"\frac{\partial \mathbf{y}}{\partial \mathbf{v}} = \operatorname{diag}\Big(\frac{\partial y_i}{\partial v_i}\Big),\ "
+                  r"\text{for } +: f'(v_i),\ g'(w_i);\ -: f'(v_i),\ -g'(w_i);\ "
+                  r"\odot: f'(v_i)g(w_i),\ f(v_i)g'(w_i);\ \oslash: \frac{f'(v_i)}{g(w_i)},\ -\frac{f(v_i)g'(w_i)}{g(w_i)^2}",
+        convention=("column vectors of length n; f, g any differentiable functions (numerics: sigmoid, tanh); "
+                    "each Jacobian J is proved through d(u^T y)/d v = J^T u = diag(.) u for an arbitrary u"),
+        how=Gradient(
+            shapes={"v": ("n", 1), "w": ("n", 1), "u": ("n", 1)},
+            build=lambda V: (lambda fv, gw, dfv, dgw, inv: [
+                (V.u.T * (fv + gw), {"v": hadamard(V.u, dfv), "w": hadamard(V.u, dgw)}),
+                (V.u.T * (fv - gw), {"v": hadamard(V.u, dfv), "w": -hadamard(V.u, dgw)}),
+                (V.u.T * hadamard(fv, gw), {"v": hadamard(V.u, dfv, gw), "w": hadamard(V.u, fv, dgw)}),
+                (V.u.T * hadamard(fv, inv), {"v": hadamard(V.u, dfv, inv),
+                                             "w": -hadamard(V.u, fv, dgw, inv, inv)}),
+            ])(apply(f, V.v), apply(g, V.w), apply(fprime, V.v), apply(gprime, V.w), apply(lambda t: 1 / g(t), V.w)),
+            forward=[lambda F, v, w, u: u.T @ (F.sigmoid(v) + F.tanh(w)),
+                     lambda F, v, w, u: u.T @ (F.sigmoid(v) - F.tanh(w)),
+                     lambda F, v, w, u: u.T @ (F.sigmoid(v) * F.tanh(w)),
+                     lambda F, v, w, u: u.T @ (F.sigmoid(v) / F.tanh(w))],
+            sizes=({"n": 3},),
+            sample={"w": "positive"},
+        ),
+    ),
+    Result(
+        id="scalar-expansion", seed="000", section="3.2.3",
+        title="Derivatives of scalar expansion",
+        statement=r"\frac{\partial (x\mathbf{v})}{\partial x} = \mathbf{v},\quad "
+                  r"\frac{\partial (\mathbf{v} + x\mathbf{1})}{\partial x} = \mathbf{1},\quad "
+                  r"\frac{\partial (x\mathbf{v})}{\partial \mathbf{v}} = x\mathbf{I}",
+        convention="scalar x, column vector v of length n; each Jacobian proved through u^T times it, u arbitrary",
+        how=Gradient(
+            shapes={"x": (), "v": ("n", 1), "u": ("n", 1)},
+            build=lambda V: [(V.u.T * (V.x * V.v), {"x": V.u.T * V.v, "v": V.x * V.u}),
+                             (V.u.T * (V.v + V.x * ones("n")), {"x": V.u.T * ones("n")})],
+            forward=[lambda F, x, v, u: u.T @ (x * v), lambda F, x, v, u: u.T @ (v + x)],
+            sizes=({"n": 3},),
+        ),
+    ),
+    Result(
+        id="neuron-gradient", seed="000", section="3.3",
+        title="Gradient of one neuron, smooth and ReLU",
+        statement=r"a = \sigma(\mathbf{w}^{\top}\mathbf{x} + b):\ \frac{\partial a}{\partial \mathbf{w}} = \sigma'(z)\mathbf{x}^{\top},\ "
+                  r"\frac{\partial a}{\partial b} = \sigma'(z);\quad a = \operatorname{ReLU}(z):\ "
+                  r"\frac{\partial a}{\partial \mathbf{w}} = \begin{cases}\mathbf{0}^{\top} & z \le 0\\ \mathbf{x}^{\top} & z > 0\end{cases}",
+        convention=("w, x column vectors of length n, b a 1 x 1 matrix; gradients written as columns; sigma any "
+                    "activation (f). ReLU'(0) = 0 (the notes' convention); each branch of ReLU is proved, and the "
+                    "numeric check samples integers so that z = 0 occurs, where the one-sided test applies"),
+        how=Gradient(
+            shapes={"w": ("n", 1), "x": ("n", 1), "b": (1, 1)},
+            build=lambda V: (lambda z: [
+                (apply(f, z), {"w": V.x * apply(fprime, z), "b": apply(fprime, z)}),
+                (apply(relu, z), {"w": V.x * apply(step, z), "b": apply(step, z)})])(V.w.T * V.x + V.b),
+            forward=[lambda F, w, x, b: F.sigmoid(w.T @ x + b), lambda F, w, x, b: F.relu(w.T @ x + b)],
+            sizes=({"n": 2},),
+            sample={"w": "integer", "x": "integer", "b": "integer"},
+            branches=(_ID, _ZERO),
+        ),
+    ),
+    Result(
+        id="mse-relu-neuron", seed="000", section="3.4-3.5",
+        title="Mean squared error of a ReLU neuron",
+        statement=r"C = \frac{1}{2m}\sum_i (y_i - a_i)^2,\ a_i = \operatorname{ReLU}(\mathbf{w}^{\top}\mathbf{x}_i + b):\ "
+                  r"\frac{\partial C}{\partial \mathbf{w}} = \frac1m\sum_{z_i > 0} e_i\mathbf{x}_i^{\top},\ "
+                  r"\frac{\partial C}{\partial b} = \frac1m\sum_{z_i > 0} e_i,\quad e_i = \mathbf{w}^{\top}\mathbf{x}_i + b - y_i",
+        convention=("examples x_i are the m columns of X (n x m), y is 1 x m, b a 1 x 1 matrix; the sum over z_i > 0 is "
+                    "the Hadamard product with step(z) (step(0) = 0); gradients as columns"),
+        how=Gradient(
+            shapes={"w": ("n", 1), "X": ("n", "m"), "y": (1, "m"), "b": (1, 1)},
+            build=lambda V: (lambda z, m: (lambda r, e: (
+                (1 / (2 * m)) * (r * r.T),
+                {"w": (1 / m) * V.X * hadamard(e, apply(step, z)).T,
+                 "b": (1 / m) * hadamard(e, apply(step, z)) * ones("m")}))(
+                V.y - apply(relu, z), z - V.y))(V.w.T * V.X + V.b * ones(1, "m"), mexpr_dim("m")),
+            forward=lambda F, w, X, y, b: 0.5 / X.shape[1] * F.sum((y - F.relu(w.T @ X + b)) ** 2),
+            sizes=({"n": 2, "m": 3},),
+            sample={"w": "integer", "X": "integer", "b": "integer"},
+            branches=(_ID, _ZERO),
+        ),
+    ),
+    Result(
+        id="gradient-descent", seed="000", section="3.7-3.8",
+        title="Gradient descent: steepest descent, and convergence on theta^2 iff 0 < eta < 1",
+        statement=r"\boldsymbol\theta \leftarrow \boldsymbol\theta - \eta\nabla C;\ "
+                  r"\min_{\|\mathbf{d}\| = 1}\nabla C^{\top}\mathbf{d} = -\|\nabla C\| \text{ at } \mathbf{d} = -\nabla C/\|\nabla C\|;\ "
+                  r"\text{on } C = \theta^2:\ \theta_k = (1 - 2\eta)^k\theta_0 \to 0 \iff 0 < \eta < 1",
+        convention="scalar theta for the convergence statement; the steepest-descent identity in 3 components",
+        how=Facts(_gd_symbolic, _gd_concrete, _gd_numeric),
+    ),
+    Result(
+        id="sgd-batches", seed="000", section="3.8",
+        title="Minibatches: 1,000,000 examples in batches of 120",
+        statement=r"\lceil 10^6 / 120\rceil = 8334 \text{ minibatches, the last holding } 10^6 - 8333\cdot 120 = 40",
+        convention="exact integer arithmetic; the numeric check slices an actual range",
+        how=Facts(lambda: _sgd_facts("exact"), lambda: _sgd_facts("exact")[1:], lambda: _sgd_facts("numeric")),
+    ),
+    Result(
+        id="node-error", seed="000", section="4.1",
+        title="The node error delta_j = dC/dz_j is the first-order effect of a change in z_j",
+        statement=r"\delta_j = \frac{\partial C}{\partial z_j}:\ C(\mathbf{z} + \Delta\mathbf{e}_j) = "
+                  r"C(\mathbf{z}) + \delta_j\Delta + O(\Delta^2)",
+        convention=("proved for C = (1/2)(y - sigma(w1 sigma(z1) + w2 sigma(z2) + b))^2 with delta_1 from BP1-BP2; "
+                    "the numeric check fits the order of the remainder on a 3-2 network"),
+        how=Facts(_node_error_symbolic, None, _node_error_numeric),
+    ),
+]
+
+
+def mexpr_dim(name):
+    from ..mexpr import dim
+    return dim(name)

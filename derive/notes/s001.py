@@ -51,7 +51,7 @@ RESULTS = [
             forward=lambda F, theta, y: -F.sum(y * F.log(F.softmax(theta))),
             sizes=({"n": 3},),
             sample={"y": "simplex"},
-            assume=(SumsToOne("y", "n"),),
+            assume=(SumsToOne("y", ("n", 1)),),
         ),
     ),
     Result(
@@ -247,5 +247,338 @@ RESULTS += [
             forward=lambda F, theta, lam: lam * F.sum(theta * theta),
             sizes=({"n": 3},),
         ),
+    ),
+]
+
+# ---------------------------------------------------------------------------
+# more of seed 001: the row-vector network, the classifier, max margin,
+# gradient checking, word vectors
+# ---------------------------------------------------------------------------
+import numpy as np  # noqa: E402
+
+from ..functions import relu, step  # noqa: E402
+from ..mexpr import dim  # noqa: E402
+from ..registry import Facts, close, exact, holds  # noqa: E402
+
+_ID = ("margin > 0", {relu: lambda t: t, step: lambda t: sp.Integer(1)})
+_ZERO = ("margin < 0", {relu: lambda t: sp.Integer(0), step: lambda t: sp.Integer(0)})
+_ROW = {"x": (1, "n"), "W1": ("n", "h"), "b1": (1, "h"), "W2": ("h", "k"), "b2": (1, "k"), "y": (1, "k")}
+
+
+def _row_net(V):
+    h = apply(sigmoid, V.x * V.W1 + V.b1)
+    yhat = Softmax(h * V.W2 + V.b2, axis=1)
+    J = -(V.y * apply(sp.log, yhat).T)
+    return h, yhat, J
+
+
+def _row_grads(V):
+    h, yhat, J = _row_net(V)
+    d1 = hadamard((yhat - V.y) * V.W2.T, h, ones(1, "h") - h)
+    return J, {"x": d1 * V.W1.T, "b1": d1}
+
+
+def _max_margin(V):
+    z, zc = V.W * V.x + V.b, V.W * V.xc + V.b
+    a, ac = apply(f, z), apply(f, zc)
+    d, dc = hadamard(V.v, apply(fprime, z)), hadamard(V.v, apply(fprime, zc))
+    margin = ones(1, 1) - V.v.T * a + V.v.T * ac
+    M = apply(step, margin)  # 1 x 1: the indicator [1 - s + s_c > 0]
+    return apply(relu, margin), {"v": (ac - a) * M, "W": dc * M * V.xc.T - d * M * V.x.T,
+                                 "b": (dc - d) * M, "x": -(V.W.T * d * M), "xc": V.W.T * dc * M}
+
+
+def _onto_the_kink(F, vals):
+    """Scale v so that 1 - s + s_c = 0 (to rounding): the central stencil
+    then crosses the hinge, where the one-sided interval test applies."""
+    sig = lambda t: 1 / (1 + np.exp(-t))  # noqa: E731
+    gap = (vals["v"].T @ (sig(vals["W"] @ vals["x"] + vals["b"]) - sig(vals["W"] @ vals["xc"] + vals["b"]))).item()
+    vals["v"] = vals["v"] / gap
+    return vals
+
+
+def _gradient_check_symbolic():
+    x, eps = sp.symbols("x epsilon", positive=True)
+    c = sp.symbols("c0:4", real=True)
+    quad = c[0] + c[1] * x + c[2] * x ** 2
+    cubic = quad + c[3] * x ** 3
+    central = lambda p: (p.subs(x, x + eps) - p.subs(x, x - eps)) / (2 * eps)  # noqa: E731
+    u, F, M = sp.symbols("u F M", positive=True)
+    E = M * eps ** 2 / 6 + u * F / eps      # truncation + rounding of the central difference
+    best = sp.solve(sp.diff(E, eps), eps)
+    return [exact("central difference is exact for degree <= 2", central(quad), sp.diff(quad, x)),
+            exact("error for degree 3 is c3 eps^2 (not exact)", central(cubic) - sp.diff(cubic, x), c[3] * eps ** 2),
+            exact("forward difference of a quadratic errs by c2 eps",
+                  (quad.subs(x, x + eps) - quad) / eps - sp.diff(quad, x), c[2] * eps),
+            holds("the error model M eps^2/6 + u F/eps is minimal at eps = (3uF/M)^(1/3)",
+                  len(best) == 1 and sp.simplify(best[0] ** 3 - 3 * u * F / M) == 0, f"stationary point {best}")]
+
+
+def _gradient_check_concrete():
+    x1, x2 = sp.Integer(1), sp.Integer(2)
+    e = sp.Rational(1, 10 ** 4)
+    J = lambda a, b: a ** 2 + b ** 2  # noqa: E731
+    t = sp.Rational(123456, 1000)
+    return [exact("J([1, 2]) = 5", J(x1, x2), 5),
+            exact("grad J([1, 2]) = [2, 4] by central differences (exact)",
+                  sp.Matrix([(J(x1 + e, x2) - J(x1 - e, x2)) / (2 * e), (J(x1, x2 + e) - J(x1, x2 - e)) / (2 * e)]),
+                  sp.Matrix([2, 4])),
+            exact("123.456^2 = 15241.383936", t ** 2, sp.Rational(15241383936, 10 ** 6)),
+            exact("central difference at 123.456 = 246.912", ((t + e) ** 2 - (t - e) ** 2) / (2 * e),
+                  sp.Rational(246912, 1000)),
+            holds("eps* = (3 u)^(1/3) for u = 2^-53, |f| = |f'''| = 1, is about 7e-6",
+                  6e-6 < float((3 * sp.Rational(1, 2 ** 53)) ** sp.Rational(1, 3)) < 8e-6,
+                  f"{float((3 * sp.Rational(1, 2 ** 53)) ** sp.Rational(1, 3)):.2e}")]
+
+
+def _fd_error(eps, x=123.456):
+    """Exact error of the float64 central difference of x^2 (the float
+    result converted exactly to a rational)."""
+    fd = ((x + eps) ** 2 - (x - eps) ** 2) / (2 * eps)
+    return abs(sp.Rational(fd) - 2 * sp.Rational(x))
+
+
+def _gradient_check_numeric():
+    e4, e9 = _fd_error(1e-4), _fd_error(1e-9)
+    return [close("float64 central difference of sum x^2 at [1, 2]",
+                  [((1 + 1e-4) ** 2 - (1 - 1e-4) ** 2) / 2e-4, ((2 + 1e-4) ** 2 - (2 - 1e-4) ** 2) / 2e-4], [2, 4], 1e-10),
+            holds("float64 at 123.456: eps = 1e-9 errs far more than eps = 1e-4", e9 > 100 * e4,
+                  f"error {float(e9):.2e} at 1e-9 vs {float(e4):.2e} at 1e-4")]
+
+
+def _refute_epsilon():
+    e4, e9 = _fd_error(1e-4), _fd_error(1e-9)
+    return e9 > e4, (f"float64 central difference of x^2 at x = 123.456: exact error {float(e9):.3e} with "
+                     f"eps = 1e-9 against {float(e4):.3e} with eps = 1e-4 (round-off ~u|f|/eps dominates)")
+
+
+def _parameter_count(kind):
+    if kind == "symbolic":
+        Dx, H, Dy = (dim(s) for s in ("Dx", "H", "Dy"))
+        shapes = [(Dx, H), (1, H), (H, Dy), (1, Dy)]   # W1, b1, W2, b2 in the row-vector network
+        return [exact("entries of W1, b1, W2, b2", sum(a * b for a, b in shapes), (Dx + 1) * H + (H + 1) * Dy)]
+    if kind == "concrete":
+        mats = [sp.MatrixSymbol("W1", 20, 8).as_explicit(), sp.MatrixSymbol("b1", 1, 8).as_explicit(),
+                sp.MatrixSymbol("W2", 8, 5).as_explicit(), sp.MatrixSymbol("b2", 1, 5).as_explicit()]
+        return [exact("Dx = 20, H = 8, Dy = 5: counted entries", sum(len(m) for m in mats), (20 + 1) * 8 + (8 + 1) * 5)]
+    arrays = [np.zeros((20, 8)), np.zeros((1, 8)), np.zeros((8, 5)), np.zeros((1, 5))]
+    return [holds("NumPy parameter arrays", sum(a.size for a in arrays) == 213, f"{sum(a.size for a in arrays)} = 21*8 + 9*5")]
+
+
+def _ce_example(kind):
+    p = [0, 1, 0]
+    q = [sp.Rational(1, 100), sp.Rational(9, 10), sp.Rational(9, 100)]
+    H = -sum(pi * sp.log(qi) for pi, qi in zip(p, q))
+    if kind == "numeric":
+        Hf = -float(np.sum(np.array([0.0, 1.0, 0.0]) * np.log([0.01, 0.9, 0.09])))
+        return [close("float64 H(p, q)", Hf, 0.105360515657826, 1e-14),
+                holds("rounds to 0.10536", round(Hf, 5) == 0.10536, f"{Hf:.10f}")]
+    val = sp.N(H, 50)
+    return [exact("H(p, q) = -log 0.9", H, -sp.log(sp.Rational(9, 10))),
+            holds("-log 0.9 = 0.10536 to 5 places", sp.Rational(105355, 10 ** 6) <= val < sp.Rational(105365, 10 ** 6),
+                  f"{sp.N(H, 20)} (50-digit evaluation)")]
+
+
+def _multivariate_chain(V):
+    y1, y2 = sp.symbols("y1 y2", real=True)
+    Z = y1 * sp.exp(y2) + sp.sin(y1)                        # Z(Y1, Y2)
+    Y = {y1: V.x1 * V.x2, y2: sp.sin(V.x1) + V.x2 ** 2}     # Y(X)
+    dZ = {y: sp.diff(Z, y).subs(Y) for y in Y}               # dZ/dY_i at Y(X)
+    return (Z.subs(Y), {x: sum(dZ[y] * sp.diff(Y[y], getattr(V, x)) for y in Y) for x in ("x1", "x2")})
+
+
+RESULTS += [
+    Result(
+        id="two-layer-input-gradient", seed="001", section="lines 800-935",
+        title="Two-layer softmax network in row vectors: dJ/dx",
+        statement=r"\mathbf{h} = \sigma(\mathbf{x}\mathbf{W}_1 + \mathbf{b}_1),\ "
+                  r"\hat{\mathbf{y}} = \operatorname{softmax}(\mathbf{h}\mathbf{W}_2 + \mathbf{b}_2),\ "
+                  r"J = \operatorname{CE}(\mathbf{y}, \hat{\mathbf{y}}):\ "
+                  r"\frac{\partial J}{\partial \mathbf{x}} = \big((\hat{\mathbf{y}} - \mathbf{y})\mathbf{W}_2^{\top}"
+                  r"\odot\mathbf{h}\odot(1 - \mathbf{h})\big)\mathbf{W}_1^{\top}",
+        convention=("row vectors: x is 1 x Dx (n), W1 is Dx x H (n x h), W2 is H x Dy (h x k), softmax along the row; "
+                    "y sums to 1; the other four gradients of the network are proved too"),
+        how=Gradient(
+            shapes=_ROW, build=_row_grads,
+            forward=lambda F, x, W1, b1, W2, b2, y: -F.sum(y * F.log(F.softmax(F.sigmoid(x @ W1 + b1) @ W2 + b2, axis=1))),
+            sizes=({"n": 1, "h": 2, "k": 2},), sample={"y": "simplex_rows"},
+            assume=(SumsToOne("y", (1, "k"), axis=1),),
+        ),
+    ),
+    Result(
+        id="parameter-count", seed="001", section="lines 800-870",
+        title="Parameters of the two-layer network",
+        statement=r"(D_x + 1)\,H + (H + 1)\,D_y",
+        convention="W1 (Dx x H), b1 (1 x H), W2 (H x Dy), b2 (1 x Dy)",
+        how=Facts(lambda: _parameter_count("symbolic"), lambda: _parameter_count("concrete"),
+                  lambda: _parameter_count("numeric")),
+    ),
+    Result(
+        id="cross-entropy-example", seed="001", section="cross entropy, lines 20-75",
+        title="Cross-entropy of a one-hot p and a prediction q",
+        statement=r"p = [0, 1, 0],\ q = [0.01, 0.9, 0.09]:\ H(p, q) = -\log 0.9 \approx 0.10536",
+        convention="natural logarithm; exact rationals for q",
+        how=Facts(lambda: _ce_example("exact"), lambda: _ce_example("exact")[:1], lambda: _ce_example("numeric")),
+    ),
+    Result(
+        id="softmax-classifier", seed="001", section="softmax classifier, regularization",
+        title="Softmax classifier with L2 penalty",
+        statement=r"J = \frac1N\sum_i -\log P(y_i\mid\mathbf{x}_i) + \lambda\sum\theta^2:\ "
+                  r"\frac{\partial J}{\partial \mathbf{W}} = \frac1N\sum_i(\hat{\mathbf{y}}_i - \mathbf{y}_i)\mathbf{x}_i^{\top} + 2\lambda\mathbf{W},\ "
+                  r"\frac{\partial J_i}{\partial \mathbf{x}} = \mathbf{W}^{\top}(\hat{\mathbf{y}} - \mathbf{y})",
+        convention=("W is C x d, examples are the N columns of X (d x N), labels the columns of Y (C x N), each summing "
+                    "to 1 (one-hot); theta = W in the penalty; dJ/dx for one example"),
+        how=Gradient(
+            shapes={"W": ("C", "d"), "X": ("d", "N"), "Y": ("C", "N"), "lam": (), "x": ("d", 1), "y": ("C", 1)},
+            build=lambda V: [
+                ((1 / dim("N")) * -(ones("C").T * hadamard(V.Y, apply(sp.log, Softmax(V.W * V.X))) * ones("N"))
+                 + V.lam * (ones("C").T * hadamard(V.W, V.W) * ones("d")),
+                 {"W": (1 / dim("N")) * (Softmax(V.W * V.X) - V.Y) * V.X.T + 2 * V.lam * V.W}),
+                (-(V.y.T * apply(sp.log, Softmax(V.W * V.x))), {"x": V.W.T * (Softmax(V.W * V.x) - V.y)})],
+            forward=[lambda F, W, X, Y, lam, **_: -F.sum(Y * F.log(F.softmax(W @ X))) * (1.0 / X.shape[1]) + lam * F.sum(W * W),
+                     lambda F, W, x, y, **_: -F.sum(y * F.log(F.softmax(W @ x)))],
+            sizes=({"C": 3, "d": 1, "N": 2},), sample={"Y": "onehot", "y": "onehot"},
+            assume=(SumsToOne("Y", ("C", "N")), SumsToOne("y", ("C", 1))),
+        ),
+    ),
+    Result(
+        id="max-margin-gradient", seed="001", section="max-margin loss, lines 940-1000",
+        title="Max-margin loss of the window model",
+        statement=r"J = \max(0, 1 - s + s_c):\ \frac{\partial J}{\partial\theta} = "
+                  r"\Big(\frac{\partial s_c}{\partial\theta} - \frac{\partial s}{\partial\theta}\Big)\,[1 - s + s_c > 0],"
+                  r"\ \theta\in\{\mathbf{v}, \mathbf{W}, \mathbf{b}, \mathbf{x}, \mathbf{x}_c\}",
+        convention=("s = v^T f(W x + b) for the true window x, s_c the same for a corrupt window x_c; the indicator is 0 "
+                    "at the kink (ReLU'(0) = 0). Both branches are proved; the numeric check is placed on the kink"),
+        how=Gradient(
+            shapes={"W": ("h", "n"), "x": ("n", 1), "xc": ("n", 1), "b": ("h", 1), "v": ("h", 1)},
+            build=_max_margin,
+            forward=lambda F, W, x, xc, b, v: F.relu(1 - v.T @ F.sigmoid(W @ x + b) + v.T @ F.sigmoid(W @ xc + b)),
+            sizes=({"h": 2, "n": 1},), branches=(_ID, _ZERO), adjust=_onto_the_kink,
+        ),
+    ),
+    Result(
+        id="multivariate-chain-rule", seed="001", section="lines 1590-1620",
+        title="The multivariate chain rule",
+        statement=r"\frac{\partial Z}{\partial X} = \sum_i \frac{\partial Z}{\partial Y_i}\frac{\partial Y_i}{\partial X}",
+        convention=("an instance: Z = Y1 e^{Y2} + sin Y1, Y1 = x1 x2, Y2 = sin x1 + x2^2; the claim is assembled from "
+                    "the partials of Z in Y and of Y in X, and compared with the derivative of the composite"),
+        how=Gradient(shapes={"x1": (), "x2": ()}, build=_multivariate_chain,
+                     forward=lambda F, x1, x2: x1 * x2 * F.exp(F.sin(x1) + x2 * x2) + F.sin(x1 * x2)),
+    ),
+    Result(
+        id="gradient-check", seed="001", section="gradient checking, lines 2055-2190",
+        title="Gradient checking by central differences",
+        statement=r"\frac{\partial J}{\partial\theta_i}\approx\frac{J(\boldsymbol\theta + \epsilon\mathbf{e}_i) - "
+                  r"J(\boldsymbol\theta - \epsilon\mathbf{e}_i)}{2\epsilon},\ \epsilon\approx 10^{-4};\ "
+                  r"\text{exact for degree} \le 2;\ J = \textstyle\sum x^2:\ J([1,2]) = 5,\ \nabla J = [2, 4];\ "
+                  r"123.456^2 = 15241.383936,\ 2\cdot 123.456 = 246.912",
+        convention="exact rationals for the worked numbers; float64 for the step-size comparison",
+        how=Facts(_gradient_check_symbolic, _gradient_check_concrete, _gradient_check_numeric),
+    ),
+    Result(
+        id="skip-gram-gradients", seed="001", section="word2vec, lines 140-210",
+        title="Skip-gram gradients, softmax and negative sampling",
+        statement=r"J = -\log\frac{\exp(\mathbf{u}_o^{\top}\mathbf{v}_c)}{\sum_w\exp(\mathbf{u}_w^{\top}\mathbf{v}_c)}:\ "
+                  r"\frac{\partial J}{\partial \mathbf{v}_c} = \mathbf{U}^{\top}(\hat{\mathbf{y}} - \mathbf{y}),\ "
+                  r"\frac{\partial J}{\partial \mathbf{U}} = (\hat{\mathbf{y}} - \mathbf{y})\mathbf{v}_c^{\top};\quad "
+                  r"J_{\text{neg}} = -\log\sigma(\mathbf{u}_o^{\top}\mathbf{v}_c) - \sum_k\log\sigma(-\mathbf{u}_k^{\top}\mathbf{v}_c):\ "
+                  r"\frac{\partial J_{\text{neg}}}{\partial \mathbf{v}_c} = (\sigma(\mathbf{u}_o^{\top}\mathbf{v}_c) - 1)\mathbf{u}_o"
+                  r" + \sum_k(1 - \sigma(-\mathbf{u}_k^{\top}\mathbf{v}_c))\mathbf{u}_k,\ "
+                  r"\frac{\partial J_{\text{neg}}}{\partial \mathbf{u}_o} = (\sigma(\mathbf{u}_o^{\top}\mathbf{v}_c) - 1)\mathbf{v}_c,\ "
+                  r"\frac{\partial J_{\text{neg}}}{\partial \mathbf{u}_k} = (1 - \sigma(-\mathbf{u}_k^{\top}\mathbf{v}_c))\mathbf{v}_c",
+        convention=("U is w x d with the output vectors u_w as rows, v_c in R^d, y the one-hot row index of o (any y summing "
+                    "to 1); for negative sampling u_o in R^d and the K negative vectors u_k are the columns of Uk (d x K)"),
+        how=Gradient(
+            shapes={"U": ("w", "d"), "v": ("d", 1), "y": ("w", 1), "uo": ("d", 1), "Uk": ("d", "K")},
+            build=lambda V: (lambda so, sk: [
+                (-(V.y.T * apply(sp.log, Softmax(V.U * V.v))),
+                 {"v": V.U.T * (Softmax(V.U * V.v) - V.y), "U": (Softmax(V.U * V.v) - V.y) * V.v.T}),
+                (-apply(sp.log, so) - ones("K").T * apply(sp.log, sk),
+                 {"v": V.uo * (so - ones(1, 1)) + V.Uk * (ones("K") - sk), "uo": V.v * (so - ones(1, 1)),
+                  "Uk": V.v * (ones("K") - sk).T})])(
+                apply(sigmoid, V.uo.T * V.v), apply(sigmoid, -(V.Uk.T * V.v))),
+            forward=[lambda F, U, v, y, **_: -F.sum(y * F.log(F.softmax(U @ v))),
+                     lambda F, v, uo, Uk, **_: -F.sum(F.log(F.sigmoid(uo.T @ v))) - F.sum(F.log(F.sigmoid(-(Uk.T @ v))))],
+            sizes=({"w": 3, "d": 1, "K": 2},), sample={"y": "onehot"},
+            assume=(SumsToOne("y", ("w", 1)),),
+        ),
+    ),
+    Result(
+        id="glove-gradient", seed="001", section="GloVe, lines 211-220",
+        title="GloVe objective: gradient in the word vectors",
+        statement=r"J = \tfrac12\sum_{i,j} f(P_{ij})(\mathbf{u}_i^{\top}\mathbf{v}_j - \log P_{ij})^2:\ "
+                  r"\frac{\partial J}{\partial \mathbf{u}_i} = \sum_j f(P_{ij})(\mathbf{u}_i^{\top}\mathbf{v}_j - \log P_{ij})\mathbf{v}_j",
+        convention=("u_i, v_j are the columns of U (d x A) and V (d x B); P (A x B) positive co-occurrence counts, f any "
+                    "weighting function. The notes write the target as P_ij where GloVe uses log P_ij; the gradient has "
+                    "the same form for either target. dJ/dV = U (f(P) o R) is proved too"),
+        how=Gradient(
+            shapes={"U": ("d", "A"), "V": ("d", "B"), "P": ("A", "B")},
+            build=lambda V: (lambda R, Fw: (
+                sp.Rational(1, 2) * (ones("A").T * hadamard(Fw, R, R) * ones("B")),
+                {"U": V.V * hadamard(Fw, R).T, "V": V.U * hadamard(Fw, R)}))(
+                V.U.T * V.V - apply(sp.log, V.P), apply(f, V.P)),
+            forward=lambda F, U, V, P: 0.5 * F.sum(F.sigmoid(P) * (U.T @ V - F.log(P)) ** 2),
+            sizes=({"d": 2, "A": 2, "B": 3},), sample={"P": "positive"},
+        ),
+    ),
+]
+
+_LSQ = {"theta": ("n", 1), "X": ("n", "m"), "y": (1, "m"), "alpha": ()}
+
+RESULTS += [
+    Result(
+        id="mistake-two-layer-transpose", seed="001", section="two-layer dJ/dx, lines 120-130, 900-925",
+        title="Erratum: dJ/dx = (y_hat - y) W2 o ... W1 (missing transposes)",
+        statement="", written=r"\frac{dJ}{d\mathbf{x}} = (\hat{\mathbf{y}} - \mathbf{y})\,\mathbf{W}_2 \circ "
+                              r"\mathbf{h}\circ(1 - \mathbf{h})\,\mathbf{W}_1",
+        correction=r"\big((\hat{\mathbf{y}} - \mathbf{y})\mathbf{W}_2^{\top}\odot\mathbf{h}\odot(1 - \mathbf{h})\big)\mathbf{W}_1^{\top}",
+        convention=("row vectors; (1 x Dy)(H x Dy) is undefined unless H = Dy, so all widths are 2 here and the written "
+                    "formula is refuted by value (its dh/dz factor is corrected to isolate the transposes)"),
+        how=Mistake(lambda: (lambda V, sz: (lambda h, yhat, J: dict(
+            lhs=derive_gradient(J, V.x, sz),
+            rhs=hadamard((yhat - V.y) * V.W2, h, ones(1, "h") - h) * V.W1, sizes=sz,
+            assume=(SumsToOne("y", (1, "k"), axis=1),)))(*_row_net(V)))(_vars(_ROW), {"n": 2, "h": 2, "k": 2}),
+            correct="two-layer-input-gradient"),
+    ),
+    Result(
+        id="mistake-gradient-as-sum", seed="001", section="line 2262",
+        title="Erratum: df/d(x, y) = df/dx + df/dy",
+        statement="", written=r"\frac{\partial}{\partial(x, y)}f(x, y) = \frac{\partial f}{\partial x} + \frac{\partial f}{\partial y}",
+        correction=r"\nabla f = \Big[\frac{\partial f}{\partial x},\ \frac{\partial f}{\partial y}\Big]",
+        convention="judged on f = x^2 + cos y (gradient-example): a gradient is a vector, not the sum of its entries",
+        how=Mistake(lambda: (lambda x, y: dict(
+            lhs=sp.Matrix([sp.diff(x ** 2 + sp.cos(y), x), sp.diff(x ** 2 + sp.cos(y), y)]),
+            rhs=sp.diff(x ** 2 + sp.cos(y), x) + sp.diff(x ** 2 + sp.cos(y), y)))(
+            sp.Symbol("x", real=True), sp.Symbol("y", real=True)), correct="gradient-example"),
+    ),
+    Result(
+        id="mistake-least-squares-sign", seed="001", section="lines 2251-2253, 2323-2345",
+        title="Erratum: theta <- theta + alpha sum x^i (h(x^i) - y^i) ascends",
+        statement="", written=r"\boldsymbol\theta \leftarrow \boldsymbol\theta + \alpha\sum_i\mathbf{x}^{(i)}(h_\theta(\mathbf{x}^{(i)}) - y^{(i)})",
+        correction=r"\boldsymbol\theta \leftarrow \boldsymbol\theta - \alpha\nabla J "
+                   r"\ \text{(along the written step } dJ/d\alpha = +\|\nabla J\|^2 \ge 0\text{: ascent)}",
+        convention="the descent step (least-squares-gradient) against the written one, columns of X as examples, alpha > 0",
+        how=Mistake(lambda: (lambda V: (lambda r: dict(
+            lhs=V.theta - V.alpha * (V.X * r.T), rhs=V.theta + V.alpha * (V.X * r.T), sizes={"n": 2, "m": 2},
+            positive=(V.alpha,)))(V.theta.T * V.X - V.y))(_vars(_LSQ)), correct="least-squares-gradient"),
+    ),
+    Result(
+        id="mistake-least-squares-chain-rule", seed="001", section="lines 2297-2304",
+        title="Erratum: grad of (1/2m) sum (h - y)^2 = (1/m) sum d(h - y)/d theta (a factor dropped)",
+        statement="", written=r"\nabla J = \frac1m\sum_i\frac{\partial}{\partial\boldsymbol\theta}(h_\theta(\mathbf{x}^{(i)}) - y^{(i)})",
+        correction=r"\nabla J = \frac1m\sum_i (h_\theta(\mathbf{x}^{(i)}) - y^{(i)})\,\mathbf{x}^{(i)}",
+        convention="J = (1/2m) sum (theta^T x^i - y^i)^2; the chain rule's outer factor (h - y) is missing in the notes",
+        how=Mistake(lambda: (lambda V: (lambda r: dict(
+            lhs=derive_gradient((1 / (2 * dim("m"))) * (r * r.T), V.theta, {"n": 2, "m": 2}),
+            rhs=(1 / dim("m")) * V.X * ones("m"), sizes={"n": 2, "m": 2}))(V.theta.T * V.X - V.y))(_vars(_LSQ)),
+            correct="least-squares-gradient"),
+    ),
+    Result(
+        id="mistake-gradient-check-epsilon", seed="001", section="line 2063",
+        title="Erratum: choose epsilon = 1e-9 for gradient checking",
+        statement="", written=r"\epsilon \approx 10^{-9}",
+        correction=r"\epsilon \approx 10^{-4}\ \text{to}\ 10^{-6}\ \text{(round-off grows like } u|J|/\epsilon)",
+        convention="judged by the exact error of float64 central differences, which the tool computes",
+        how=Mistake(lambda: dict(refute=_refute_epsilon), correct="gradient-check"),
     ),
 ]

@@ -42,3 +42,63 @@ RESULTS = [
                      sample={"y": "unit"}),
     ),
 ]
+
+# ---------------------------------------------------------------------------
+import numpy as np  # noqa: E402
+
+from ..functions import relu, step  # noqa: E402
+from ..registry import Facts, close, exact, holds  # noqa: E402
+
+
+def _saturation(kind):
+    z = sp.Symbol("z", real=True)
+    s = sp.Symbol("s", positive=True)  # s = sigma(z), in (0, 1)
+    if kind == "symbolic":
+        dsig = sp.diff(1 / (1 + sp.exp(-z)), z)
+        return [exact("1/4 - s(1 - s) = (s - 1/2)^2 >= 0, so sigma' <= 1/4", sp.Rational(1, 4) - s * (1 - s), (s - sp.Rational(1, 2)) ** 2),
+                exact("equality iff sigma(z) = 1/2 iff z = 0", sigmoid(0), sp.Rational(1, 2)),
+                holds("sigma is injective (sigma' > 0), so sigma(z) = 1/2 only at z = 0",
+                      sp.solve(sp.Eq(1 / (1 + sp.exp(-z)), sp.Rational(1, 2)), z) == [0], "solve gives z = 0 only"),
+                exact("sigma'(z) -> 0 as z -> +oo", sp.limit(dsig, z, sp.oo), 0),
+                exact("sigma'(z) -> 0 as z -> -oo", sp.limit(dsig, z, -sp.oo), 0),
+                exact("ReLU'(z) = 1 for z > 0", sp.diff(relu(sp.Symbol("zp", positive=True)), sp.Symbol("zp", positive=True)), 1),
+                exact("ReLU'(z) = 0 for z < 0", step(sp.Symbol("zn", negative=True)), 0)]
+    if kind == "concrete":
+        return [exact("sigma'(0) = 1/4", (sigmoid(z) * (1 - sigmoid(z))).subs(z, 0), sp.Rational(1, 4)),
+                holds("sigma'(10) < 1/20000 (saturated)", sp.N((sigmoid(z) * (1 - sigmoid(z))).subs(z, 10), 30) < sp.Rational(1, 20000),
+                      f"sigma'(10) = {sp.N((sigmoid(z) * (1 - sigmoid(z))).subs(z, 10), 6)}")]
+    t = np.linspace(-30, 30, 60001)
+    d = 1 / (1 + np.exp(-t)) * (1 - 1 / (1 + np.exp(-t)))
+    return [holds("float64: max of sigma' on [-30, 30] is 1/4, at z = 0", abs(d.max() - 0.25) < 1e-15 and t[d.argmax()] == 0,
+                  f"max {d.max():.17g} at z = {t[d.argmax()]:g}"),
+            close("float64: sigma'(+-30) ~ 9.4e-14", [d[0], d[-1]], [9.357622968839299e-14] * 2, 1e-9)]
+
+
+RESULTS += [
+    Result(
+        id="hidden-layer-delta", seed="002", section="Hidden layers, pages 3-4",
+        title="Hidden-layer delta and weight gradient (in x out)",
+        statement=r"\delta_j^l = \sum_k \delta_k^{l+1} w_{jk}^{l+1}\sigma'(z_j^l),\ "
+                  r"\frac{\partial L}{\partial w_{ij}^l} = \delta_j^l a_i^{l-1},\ \frac{\partial L}{\partial b_j^l} = \delta_j^l;\ "
+                  r"\frac{\partial L}{\partial \mathbf{W}^l} = \mathbf{a}^{l-1}(\boldsymbol\delta^l)^{\top}",
+        convention=("in x out: W^l is (n, h), z^l = W^{lT} a^{l-1} + b^l, W^{l+1} is (h, k); the layer above enters "
+                    "through delta^{l+1} = d, an arbitrary vector (L = d^T z^{l+1}, as in backprop-four-equations)"),
+        how=Gradient(
+            shapes={"W": ("n", "h"), "a0": ("n", 1), "b": ("h", 1), "W2": ("h", "k"), "d": ("k", 1)},
+            build=lambda V: (lambda z: (lambda delta: (
+                V.d.T * (V.W2.T * apply(sigmoid, z)),
+                {"W": V.a0 * delta.T, "b": delta, "a0": V.W * delta}))(
+                hadamard(V.W2 * V.d, apply(_dsig, z))))(V.W.T * V.a0 + V.b),
+            forward=lambda F, W, a0, b, W2, d: d.T @ (W2.T @ F.sigmoid(W.T @ a0 + b)),
+            sizes=({"n": 3, "h": 2, "k": 2},),
+        ),
+    ),
+    Result(
+        id="sigmoid-saturation", seed="002", section="Vanishing gradients, page 5",
+        title="The sigmoid saturates: sigma' <= 1/4, and sigma' -> 0",
+        statement=r"\sigma'(z) \le \tfrac14 \text{ with equality only at } z = 0;\ \sigma'(z)\to 0 \text{ as } |z|\to\infty;\ "
+                  r"\operatorname{ReLU}'(z) = 1\ (z > 0),\ 0\ (z < 0)",
+        convention="scalar z; sigma' = sigma(1 - sigma) (sigmoid-derivative) written with s = sigma(z) in (0, 1)",
+        how=Facts(lambda: _saturation("symbolic"), lambda: _saturation("concrete"), lambda: _saturation("numeric")),
+    ),
+]

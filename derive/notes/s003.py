@@ -42,3 +42,63 @@ RESULTS = [
             sp.Symbol("x", positive=True)), correct="derivative-rules"),
     ),
 ]
+
+# ---------------------------------------------------------------------------
+import numpy as np  # noqa: E402
+
+from ..functions import sigmoid  # noqa: E402
+from ..mexpr import apply, dim, hadamard, ones  # noqa: E402
+from ..registry import Facts, exact, holds  # noqa: E402
+
+_x, _h = sp.Symbol("x", real=True), sp.Symbol("Delta_x", real=True)
+_FUNCS = [("x^2", _x ** 2), ("x^3", _x ** 3), ("e^x", sp.exp(_x)), ("sin x", sp.sin(_x)),
+          ("sigma(x)", 1 / (1 + sp.exp(-_x)))]
+
+
+def _quotient(kind):
+    if kind == "symbolic":
+        return [exact(f"lim (f(x + Dx) - f(x))/Dx = f'(x) for f = {name}",
+                      sp.limit((e.subs(_x, _x + _h) - e) / _h, _h, 0), sp.diff(e, _x)) for name, e in _FUNCS]
+    if kind == "concrete":
+        q = ((_x + _h) ** 2 - _x ** 2) / _h
+        return [exact("for x^2 the quotient is 2x + Dx exactly", sp.cancel(q), 2 * _x + _h),
+                exact("at x = 3, Dx = 1/1000: 6.001", q.subs({_x: 3, _h: sp.Rational(1, 1000)}), sp.Rational(6001, 1000))]
+    x = 0.7
+    errs = [abs((np.sin(x + h) - np.sin(x)) / h - np.cos(x)) for h in (1e-2, 1e-3, 1e-4)]
+    return [holds("float64: the forward quotient of sin converges to cos at rate ~Dx",
+                  all(9 < a / b < 11 for a, b in zip(errs, errs[1:])), f"errors {['%.2e' % e for e in errs]}")]
+
+
+RESULTS += [
+    Result(
+        id="difference-quotient", seed="003", section="Derivatives",
+        title="The derivative as the limit of the difference quotient",
+        statement=r"\lim_{\Delta x\to 0}\frac{f(x + \Delta x) - f(x)}{\Delta x} = f'(x)",
+        convention="proved as a limit for x^2, x^3, e^x, sin x and sigma; the numeric check shows the O(Dx) error",
+        how=Facts(lambda: _quotient("symbolic"), lambda: _quotient("concrete"), lambda: _quotient("numeric")),
+    ),
+    Result(
+        id="bce-layer-backward", seed="003", section="Backpropagation, output layer",
+        title="A sigmoid output layer with mean binary cross-entropy",
+        statement=r"\mathbf{Z} = \mathbf{W}\mathbf{A} + \mathbf{b},\ \hat{\mathbf{Y}} = \sigma(\mathbf{Z}),\ "
+                  r"J = -\frac1N\sum[\mathbf{Y}\log\hat{\mathbf{Y}} + (1 - \mathbf{Y})\log(1 - \hat{\mathbf{Y}})]:\ "
+                  r"\frac{\partial J}{\partial \mathbf{Z}} = \frac{\hat{\mathbf{Y}} - \mathbf{Y}}{N},\ "
+                  r"\frac{\partial J}{\partial \mathbf{W}} = \frac{\partial J}{\partial \mathbf{Z}}\mathbf{A}^{\top},\ "
+                  r"\frac{\partial J}{\partial \mathbf{A}} = \mathbf{W}^{\top}\frac{\partial J}{\partial \mathbf{Z}},\ "
+                  r"\frac{\partial J}{\partial \mathbf{b}} = \frac{\partial J}{\partial \mathbf{Z}}\mathbf{1}",
+        convention="out x in, the N examples are columns: A (n x N), W (k x n), b (k x 1), Y (k x N) in [0, 1]",
+        how=Gradient(
+            shapes={"W": ("k", "n"), "A": ("n", "N"), "b": ("k", 1), "Y": ("k", "N"), "Z": ("k", "N")},
+            build=lambda V: (lambda bce: (lambda Zl: [
+                (bce(Zl), {"W": (1 / dim("N")) * (apply(sigmoid, Zl) - V.Y) * V.A.T,
+                           "A": (1 / dim("N")) * V.W.T * (apply(sigmoid, Zl) - V.Y),
+                           "b": (1 / dim("N")) * (apply(sigmoid, Zl) - V.Y) * ones("N")}),
+                (bce(V.Z), {"Z": (1 / dim("N")) * (apply(sigmoid, V.Z) - V.Y)})])(V.W * V.A + V.b * ones(1, "N")))(
+                lambda Z: -(1 / dim("N")) * (ones("k").T * (hadamard(V.Y, apply(sp.log, apply(sigmoid, Z)))
+                            + hadamard(ones("k", "N") - V.Y, apply(sp.log, ones("k", "N") - apply(sigmoid, Z)))) * ones("N"))),
+            forward=[lambda F, W, A, b, Y, **_: -F.sum(Y * F.log(F.sigmoid(W @ A + b)) + (1 - Y) * F.log(1 - F.sigmoid(W @ A + b))) * (1.0 / A.shape[1]),
+                     lambda F, Y, Z, **_: -F.sum(Y * F.log(F.sigmoid(Z)) + (1 - Y) * F.log(1 - F.sigmoid(Z))) * (1.0 / Z.shape[1])],
+            sizes=({"k": 1, "n": 2, "N": 2},), sample={"Y": "unit"},
+        ),
+    ),
+]

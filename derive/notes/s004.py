@@ -24,3 +24,135 @@ RESULTS = [
                      sample={"C": "positive", "Z": "positive"}),
     ),
 ]
+
+# ---------------------------------------------------------------------------
+# batched backprop, examples as columns (pages 1-2)
+# ---------------------------------------------------------------------------
+from ..functions import f, fprime, sigmoid  # noqa: E402
+from ..mexpr import apply, dim, hadamard, ones, variables  # noqa: E402
+from ..prove import gradient  # noqa: E402
+from ..registry import Mistake  # noqa: E402
+
+_m = dim("m")
+_LOG = {"w": ("n", 1), "b": (), "X": ("n", "m"), "y": (1, "m"), "z": (1, "m")}
+
+
+def _xent(a, y, mean=True):
+    """-(1/m) sum [y log a + (1 - y) log(1 - a)] over a 1 x m row."""
+    s = y * apply(sp.log, a).T + (ones(1, "m") - y) * apply(sp.log, ones(1, "m") - a).T
+    return -(1 / _m) * s if mean else -s
+
+
+def _logistic(V):
+    z = V.w.T * V.X + V.b * ones(1, "m")
+    a = apply(sigmoid, z)
+    return [(_xent(a, V.y), {"w": (1 / _m) * V.X * (a - V.y).T, "b": (1 / _m) * (a - V.y) * ones("m")}),
+            (_xent(apply(sigmoid, V.z), V.y), {"z": (1 / _m) * (apply(sigmoid, V.z) - V.y)})]
+
+
+_BATCH = {"W": ("n", "k"), "A": ("n", "m"), "b": ("k", 1), "D": ("k", "m"), "Z": ("n", "m"), "W0": ("p", "n"), "A0": ("p", "m"), "b0": ("n", 1)}
+
+
+def _batched(V):
+    """The layer above enters through D = m dJ/dZ_{l+1} (the notes' per-example
+    dJdz): J = (1/m) sum(D o Z_{l+1}) has exactly that gradient in Z_{l+1}."""
+    up = lambda Z: (1 / _m) * (ones("k").T * hadamard(V.D, Z) * ones("m"))  # noqa: E731
+    z_above = lambda A: V.W.T * A + V.b * ones(1, "m")  # noqa: E731
+    Zl = V.W0.T * V.A0 + V.b0 * ones(1, "m")
+    dZ = hadamard(V.W * V.D, apply(fprime, Zl))       # per example: dJda * dadz
+    return [(up(z_above(V.A)), {"A": (1 / _m) * V.W * V.D, "W": (1 / _m) * V.A * V.D.T, "b": (1 / _m) * V.D * ones("m")}),
+            (up(z_above(apply(f, V.Z))), {"Z": (1 / _m) * hadamard(V.W * V.D, apply(fprime, V.Z))}),
+            (up(z_above(apply(f, Zl))), {"W0": (1 / _m) * V.A0 * dZ.T, "b0": (1 / _m) * dZ * ones("m")})]
+
+
+RESULTS += [
+    Result(
+        id="logistic-regression-batched", seed="004", section="page 1, Backpropagation for logistic regression",
+        title="Logistic regression over a batch (examples as columns)",
+        statement=r"\mathbf{z} = b + \mathbf{w}^{\top}\mathbf{X},\ \mathbf{a} = \sigma(\mathbf{z}),\ "
+                  r"J = -\frac1m\sum_i[y_i\log a_i + (1 - y_i)\log(1 - a_i)]:\ "
+                  r"\frac{\partial J}{\partial \mathbf{z}} = \frac{\mathbf{a} - \mathbf{y}}{m},\ "
+                  r"\frac{\partial J}{\partial b} = \operatorname{mean}(\mathbf{a} - \mathbf{y}),\ "
+                  r"\frac{\partial J}{\partial \mathbf{w}} = \frac1m\mathbf{X}(\mathbf{a} - \mathbf{y})^{\top}\ (n\times 1)",
+        convention=("X is n x m (the notes' P x m), w is n x 1, b a scalar, y and z are 1 x m; the notes' per-example "
+                    "dJ/dz = a - y is m dJ/dz"),
+        how=Gradient(shapes=_LOG, build=_logistic,
+                     forward=[lambda F, w, b, X, y, **_: -F.sum(y * F.log(F.sigmoid(w.T @ X + b)) + (1 - y) * F.log(1 - F.sigmoid(w.T @ X + b))) * (1.0 / X.shape[1]),
+                              lambda F, z, y, **_: -F.sum(y * F.log(F.sigmoid(z)) + (1 - y) * F.log(1 - F.sigmoid(z))) * (1.0 / z.shape[1])],
+                     sizes=({"n": 2, "m": 3},), sample={"y": "binary"}),
+    ),
+    Result(
+        id="batched-backprop", seed="004", section="page 2, Back propagation",
+        title="Batched backprop, one layer at a time (in x out, examples as columns)",
+        statement=r"\frac{\partial J}{\partial \mathbf{A}_l} = \mathbf{W}_{l+1}\frac{\partial J}{\partial \mathbf{Z}_{l+1}}\ (n_l\times m),\ "
+                  r"\frac{\partial J}{\partial \mathbf{Z}_l} = \frac{\partial J}{\partial \mathbf{A}_l}\odot\frac{\partial \mathbf{A}_l}{\partial \mathbf{Z}_l},\ "
+                  r"\frac{\partial J}{\partial \mathbf{b}_l} = \operatorname{mean}_{\text{examples}}\frac{\partial J}{\partial \mathbf{Z}_l}\ (n_l\times 1),\ "
+                  r"\frac{\partial J}{\partial \mathbf{W}_l} = \frac1m\mathbf{A}_{l-1}\frac{\partial J}{\partial \mathbf{Z}_l}^{\top}\ (n_{l-1}\times n_l)",
+        convention=("in x out: W_{l+1} is (n_l, n_{l+1}) = (n, k), Z_{l+1} = W_{l+1}^T A_l + b 1^T; dJ/dZ, dJ/dA as in the "
+                    "notes are per-example (m times the gradient of the mean); the layer above is an arbitrary D = "
+                    "m dJ/dZ_{l+1}, f any activation; W0 (p, n) is the layer below"),
+        how=Gradient(
+            shapes=_BATCH, build=_batched,
+            forward=[lambda F, W, A, b, D, **_: F.sum(D * (W.T @ A + b)) * (1.0 / A.shape[1]),
+                     lambda F, W, Z, b, D, **_: F.sum(D * (W.T @ F.sigmoid(Z) + b)) * (1.0 / Z.shape[1]),
+                     lambda F, W, b, D, W0, A0, b0, **_: F.sum(D * (W.T @ F.sigmoid(W0.T @ A0 + b0) + b)) * (1.0 / A0.shape[1])],
+            sizes=({"n": 2, "k": 1, "m": 2, "p": 1},),
+        ),
+    ),
+    Result(
+        id="mistake-db2-shape", seed="004", section="page 2, dJ/db2",
+        title="Erratum: dJ/db2 has shape (m, 1)",
+        statement="", written=r"\frac{\partial J}{\partial \mathbf{b}_2}:\ \text{shape } (m, 1)",
+        correction=r"(n_2, 1)\text{, the shape of } \mathbf{b}_2\text{ (np.mean over axis 1 keeps one entry per unit)}",
+        convention="judged at n2 = 3 units and m = 2 examples: the derived gradient against a matrix of the written shape",
+        how=Mistake(lambda: (lambda V: dict(
+            lhs=gradient(_batched(V)[0][0], V.b, {"n": 2, "k": 3, "m": 2, "p": 3}),
+            rhs=sp.MatrixSymbol("dJdb2", 2, 1).as_explicit(), sizes={"n": 2, "k": 3, "m": 2, "p": 3}))(variables(_BATCH)),
+            correct="batched-backprop"),
+    ),
+    Result(
+        id="mistake-logistic-missing-mean", seed="004", section="page 1, J(b, w)",
+        title="Erratum: J = -sum [...] with gradients (1/m) X (a - y)^T",
+        statement="", written=r"J = -\sum_i[\dots],\quad \frac{\partial J}{\partial \mathbf{w}} = \frac1m\mathbf{X}(\mathbf{a} - \mathbf{y})^{\top}",
+        correction=r"J = -\frac1m\sum_i[\dots]\ \text{(the mean, as np.mean in the gradients says)}",
+        convention="the gradient of the J the notes wrote (a sum) against the gradient they wrote (of the mean)",
+        how=Mistake(lambda: (lambda V: (lambda a: dict(
+            lhs=gradient(_xent(a, V.y, mean=False), V.w, {"n": 2, "m": 2}),
+            rhs=(1 / _m) * V.X * (a - V.y).T, sizes={"n": 2, "m": 2}))(apply(sigmoid, V.w.T * V.X + V.b * ones(1, "m"))))(
+            variables(_LOG)), correct="logistic-regression-batched"),
+    ),
+]
+
+
+def _layouts(V):
+    """One layer written in the three layouts of the notes, all as functions
+    of the same out x in W; M = W^T is the in x out matrix, x = a^T the row."""
+    z = V.W * V.a + V.b
+    delta = hadamard(V.d, apply(fprime, z))
+    M, x, dr = V.W.T, V.a.T, hadamard(V.d, apply(fprime, z)).T      # in x out, row input, row delta
+    zr = x * M + V.b.T                                               # row layout: z^T = a^T W^T + b^T
+    return [(V.d.T * apply(f, z), {"W": delta * V.a.T, "a": V.W.T * delta}),                 # out x in (000, 001)
+            (V.d.T * apply(f, M.T * V.a + V.b), {"W": (V.a * delta.T).T, "a": M * delta}),    # in x out (002, 004)
+            (apply(f, zr) * V.d, {"W": (x.T * dr).T, "a": (dr * M.T).T})]                    # rows (001)
+
+
+RESULTS += [
+    Result(
+        id="layout-equivalence", seed="004", section="conventions of seeds 000-004",
+        title="The three layouts give the same gradients",
+        statement=r"\text{out}\times\text{in: } \frac{\partial s}{\partial \mathbf{W}} = \boldsymbol\delta\mathbf{a}^{\top};\ "
+                  r"\text{in}\times\text{out } (\mathbf{M} = \mathbf{W}^{\top}):\ \frac{\partial s}{\partial \mathbf{M}} = \mathbf{a}\boldsymbol\delta^{\top}"
+                  r" = (\boldsymbol\delta\mathbf{a}^{\top})^{\top};\ \text{rows } (\mathbf{x} = \mathbf{a}^{\top}):\ "
+                  r"\frac{\partial s}{\partial \mathbf{M}} = \mathbf{x}^{\top}\boldsymbol\delta_r,\ "
+                  r"\frac{\partial s}{\partial \mathbf{x}} = \boldsymbol\delta_r\mathbf{M}^{\top} = (\mathbf{W}^{\top}\boldsymbol\delta)^{\top}",
+        convention=("one layer s = d^T f(W a + b) with W (k x n); each layout's formula is written for its own matrix (M = W^T) "
+                    "and input (x = a^T), mapped back to W and a, and proved to be the gradient in W and a: so the three "
+                    "agree for every W, a, b, d and activation f"),
+        how=Gradient(
+            shapes={"W": ("k", "n"), "a": ("n", 1), "b": ("k", 1), "d": ("k", 1)},
+            build=_layouts,
+            forward=[lambda F, W, a, b, d: d.T @ F.sigmoid(W @ a + b)] * 2 + [lambda F, W, a, b, d: F.sigmoid(a.T @ W.T + b.T) @ d],
+            sizes=({"k": 2, "n": 3},),
+        ),
+    ),
+]
