@@ -12,7 +12,7 @@ import sys
 import time
 from pathlib import Path
 
-from .registry import result, results
+from .registry import Verdict, result, results
 from .report import build_pdf, write_reports
 
 
@@ -46,9 +46,9 @@ def _lookup(ids):
         raise UsageError(err.args[0]) from None
 
 
-def _verify_one(rid):
-    t0 = time.perf_counter()
-    return result(rid).verify(), time.perf_counter() - t0
+def _check(task):
+    rid, name = task
+    return rid, name, result(rid).run_check(name)
 
 
 def _jobs():
@@ -59,38 +59,40 @@ def _jobs():
         if not env.isdigit() or int(env) < 1:
             raise UsageError(f"DERIVE_JOBS={env!r}: expected a positive integer")
         return int(env)
-    return max(1, min(len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1, 8))
+    cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
+    return max(1, min(cores, 8))
 
 
 def _verify(rs):
-    """Verify in parallel; print and return in catalog order."""
-    ids = [r.id for r in rs]
-    jobs = min(_jobs(), len(ids)) or 1
-    if jobs == 1:
-        done = map(_verify_pair, ids)
-    else:
-        # the largest statements first, so that no long check starts last
-        order = sorted(ids, key=lambda i: -len(getattr(result(i).how, "shapes", ()) or ()))
+    """Run every check, spread over processes check by check; print each
+    result's line and return the verdicts in catalog order."""
+    tasks = [(r.id, name) for r in rs for name, _, _ in r.plan()]
+    jobs = min(_jobs(), len(tasks))
+    pool = None
+    if jobs > 1:
+        # symbolic checks of large statements are the long ones: start them first
+        size = {r.id: len(getattr(r.how, "shapes", ()) or ()) for r in rs}
+        order = sorted(tasks, key=lambda t: (t[1] == "numeric", -size[t[0]]))
         pool = multiprocessing.get_context("fork").Pool(jobs)
-        done = pool.imap_unordered(_verify_pair, order, chunksize=1)
-    got, printed, items, failed = {}, 0, [], 0
+        done = pool.imap_unordered(_check, order, chunksize=1)
+    else:
+        done = map(_check, tasks)
+    want = {r.id: [name for name, _, _ in r.plan()] for r in rs}
+    got, items, failed, nxt = {}, [], 0, 0
     try:
-        for rid, v, secs in done:
-            got[rid] = (v, secs)
-            while printed < len(ids) and ids[printed] in got:
-                v, secs = got[ids[printed]]
-                print(f"{v.line()}  ({secs:.2f}s)", flush=True)
+        for rid, name, check in done:
+            got.setdefault(rid, {})[name] = check
+            while nxt < len(rs) and len(got.get(rs[nxt].id, {})) == len(want[rs[nxt].id]):
+                r = rs[nxt]
+                v = Verdict(r.id, r.expected, [got[r.id][n] for n in want[r.id]])
+                print(f"{v.line()}  ({sum(c.seconds for c in v.checks):.2f}s)", flush=True)
                 failed += not v.ok
-                items.append((rs[printed], v))
-                printed += 1
+                items.append((r, v))
+                nxt += 1
     finally:
-        if jobs > 1:
+        if pool is not None:
             pool.terminate()
     return items, failed
-
-
-def _verify_pair(rid):
-    return (rid, *_verify_one(rid))
 
 
 def main(argv=None):

@@ -51,6 +51,28 @@ def _patch_matmul_entry():
 _patch_matmul_entry()
 
 
+def _patch_valid_index():
+    """MatrixExpr.valid_index builds relationals like i < n and asks the
+    assumptions system about them for every matrix entry SymPy creates (a
+    third of a proof's time).  Literal indices are still range-checked; a
+    symbolic index is accepted, as SymPy accepts it whenever the answer is
+    not provably False."""
+    from sympy.matrices.expressions.matexpr import MatrixExpr
+    if getattr(MatrixExpr.valid_index, "_derive", False):
+        return
+    original = MatrixExpr.valid_index
+
+    def valid_index(self, i, j):
+        if isinstance(i, (int, sp.Integer)) and isinstance(j, (int, sp.Integer)):
+            return original(self, i, j)
+        return isinstance(i, (int, sp.Expr)) and isinstance(j, (int, sp.Expr))
+    valid_index._derive = True
+    MatrixExpr.valid_index = valid_index
+
+
+_patch_valid_index()
+
+
 def dim(name):
     return sp.Symbol(name, integer=True, positive=True)
 
@@ -126,8 +148,46 @@ def explicit(e, sizes):
     sub = {dim(k): sp.Integer(v) for k, v in sizes.items()}
     e = e.xreplace(sub) if sub else e  # structural: subs() misses sizes inside Sum
     if isinstance(e, sp.MatrixExpr):
-        return sp.ImmutableMatrix(e.as_explicit()).applyfunc(lambda x: x.doit())
+        return sp.ImmutableMatrix(_explicit(e))
     return e.doit()
+
+
+def _explicit(e):
+    """Bottom-up explicit matrix of a matrix expression with literal sizes:
+    matrix products as products of explicit matrices.  (as_explicit() builds
+    every entry as a Sum and evaluates it by summation routines: 10x slower.)"""
+    if isinstance(e, (sp.MatrixSymbol, sp.OneMatrix, sp.Identity, sp.ZeroMatrix)):
+        return sp.Matrix(e.as_explicit())
+    if isinstance(e, sp.MatrixBase):
+        return sp.Matrix(e)
+    if isinstance(e, sp.MatMul):
+        coeff, mats = e.as_coeff_matrices()
+        out = _explicit(mats[0])
+        for m in mats[1:]:
+            out = out * _explicit(m)
+        return coeff * out
+    if isinstance(e, sp.MatAdd):
+        parts = [_explicit(a) for a in e.args]
+        return sum(parts[1:], parts[0])
+    if isinstance(e, sp.Transpose):
+        return _explicit(e.arg).T
+    if isinstance(e, sp.HadamardProduct):
+        parts = [_explicit(a) for a in e.args]
+        out = parts[0]
+        for p in parts[1:]:
+            out = out.multiply_elementwise(p)
+        return out
+    if isinstance(e, sp.HadamardPower):
+        return _explicit(e.base).applyfunc(lambda x: x ** e.exp)
+    if isinstance(e, ElementwiseApplyFunction):
+        return _explicit(e.expr).applyfunc(e.function)
+    if isinstance(e, Softmax):
+        z = _explicit(e.arg)
+        ez = z.applyfunc(sp.exp)
+        if e.axis == 0:
+            return sp.Matrix(z.rows, z.cols, lambda i, j: ez[i, j] / sum(ez[k, j] for k in range(z.rows)))
+        return sp.Matrix(z.rows, z.cols, lambda i, j: ez[i, j] / sum(ez[i, k] for k in range(z.cols)))
+    return sp.Matrix(e.as_explicit()).applyfunc(lambda x: x.doit())
 
 
 def free_matrices(e):

@@ -386,41 +386,48 @@ class Result:
     def is_mistake(self):
         return isinstance(self.how, Mistake)
 
-    def verify(self):
-        if self.is_mistake:
-            return Verdict(self.id, "refuted", self._refute())
+    @property
+    def expected(self):
+        return "refuted" if self.is_mistake else "proved"
+
+    def plan(self):
+        """[(check name, kind, function -> (ok, detail))] in report order."""
         h = self.how
-        checks_ = [
-            _timed("symbolic", PROOF, h.symbolic),
-            _timed("concrete", PROOF, h.concrete) if getattr(h, "concrete_facts", True) is not None else None,
-            _timed("numeric", EVIDENCE, lambda: h.numeric(self.id)) if getattr(h, "numeric_facts", True) is not None else None,
-        ]
-        return Verdict(self.id, "proved", [c for c in checks_ if c is not None])
-
-    def _refute(self):
-        spec = self.how.build()
-        kwargs = {k: spec[k] for k in ("sizes", "assume", "positive") if k in spec}
-        out = []
-
-        def refutation():
-            if "refute" in spec:
-                return spec["refute"]()
-            v = claim(spec["lhs"], spec["rhs"], **kwargs)
-            self._last_claim = v
-            if v.holds is False:
-                ce = ", ".join(f"{k} = {val}" for k, val in v.counterexample.items())
-                vals = f"; as written {v.rhs_value}, correct {v.lhs_value}" if v.rhs_value is not None else ""
-                return True, f"{v.detail}: {ce}{vals}"
-            return False, f"not refuted: {v.detail}"
-
-        out.append(_timed("refutation", REFUTATION, refutation))
-
-        def corrected():
-            target = result(self.how.correct)
-            return (not target.is_mistake), f"see {target.id}: {target.title}"
-
-        out.append(_timed("correction", PROOF, corrected))
+        if self.is_mistake:
+            return [("refutation", REFUTATION, self._refutation), ("correction", PROOF, self._correction)]
+        out = [("symbolic", PROOF, h.symbolic)]
+        if getattr(h, "concrete_facts", True) is not None:
+            out.append(("concrete", PROOF, h.concrete))
+        if getattr(h, "numeric_facts", True) is not None:
+            out.append(("numeric", EVIDENCE, lambda: h.numeric(self.id)))
         return out
+
+    def run_check(self, name):
+        """One check of :meth:`plan` by name (checks are independent, so
+        the CLI can spread them over processes)."""
+        for n, kind, func in self.plan():
+            if n == name:
+                return _timed(n, kind, func)
+        raise KeyError(f"{self.id} has no check {name!r}")
+
+    def verify(self):
+        return Verdict(self.id, self.expected, [_timed(n, kind, func) for n, kind, func in self.plan()])
+
+    def _refutation(self):
+        spec = self.how.build()
+        if "refute" in spec:
+            return spec["refute"]()
+        kwargs = {k: spec[k] for k in ("sizes", "assume", "positive") if k in spec}
+        v = claim(spec["lhs"], spec["rhs"], **kwargs)
+        if v.holds is False:
+            ce = ", ".join(f"{k} = {val}" for k, val in v.counterexample.items())
+            vals = f"; as written {v.rhs_value}, correct {v.lhs_value}" if v.rhs_value is not None else ""
+            return True, f"{v.detail}: {ce}{vals}"
+        return False, f"not refuted: {v.detail}"
+
+    def _correction(self):
+        target = result(self.how.correct)
+        return (not target.is_mistake), f"see {target.id}: {target.title}"
 
     def _repr_latex_(self):
         from .latex import result_display

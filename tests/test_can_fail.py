@@ -105,3 +105,93 @@ def test_gradcheck_detects_code_that_is_not_complex_safe():
 def test_gradcheck_refuses_float32():
     with pytest.raises(TypeError, match="float32"):
         checks.gradcheck(lambda w: (w ** 2).sum(), [np.ones(3, dtype=np.float32)], [2 * np.ones(3)])
+
+
+# ---------------------------------------------------------------------------
+# non-smooth results: branches, kinks
+# ---------------------------------------------------------------------------
+def test_relu_neuron_without_the_indicator_fails():
+    """dC/dw = (1/m) X e^T, forgetting the sum runs over z_i > 0 only."""
+    from derive.mexpr import dim, ones
+    r = derive.result("mse-relu-neuron")
+    build = r.how.build
+
+    def wrong(V):
+        scalar, claims = build(V)
+        z = V.w.T * V.X + V.b * ones(1, "m")
+        return scalar, {**claims, "w": (1 / dim("m")) * V.X * (z - V.y).T}
+    how = dataclasses.replace(r.how, build=wrong)
+    assert not how.symbolic()[0]       # the z > 0 branch holds, the z < 0 one does not
+    assert not how.concrete()[0]
+    assert not how.numeric("mse-relu-neuron")[0]
+
+
+def _hinge(theta_shift=0.0):
+    """The max-margin loss of seed 001 as a function of b, and its claimed
+    gradient (the derive convention: indicator 0 at the kink)."""
+    rng = np.random.default_rng(3)
+    W, x, xc, v = rng.standard_normal((3, 2)), rng.standard_normal((2, 1)), rng.standard_normal((2, 1)), rng.standard_normal((3, 1))
+    sig = lambda t: 1 / (1 + np.exp(-t))  # noqa: E731
+    b0 = rng.standard_normal((3, 1))
+    v = v / (v.T @ (sig(W @ x + b0) - sig(W @ xc + b0))).item()   # 1 - s + s_c = 0 at b0
+    J = lambda b: np.maximum(0.0, 1 - v.T @ sig(W @ x + b) + v.T @ sig(W @ xc + b)).item()  # noqa: E731
+
+    def grad(b):
+        margin = 1 - (v.T @ sig(W @ x + b)).item() + (v.T @ sig(W @ xc + b)).item()
+        d, dc = v * sig(W @ x + b) * (1 - sig(W @ x + b)), v * sig(W @ xc + b) * (1 - sig(W @ xc + b))
+        return (dc - d) * (margin > 0)
+    return J, grad, b0 + theta_shift
+
+
+@pytest.mark.parametrize("shift", [0.0, 1e-7, -1e-7, 1e-3])
+def test_hinge_at_and_near_its_kink_passes(shift):
+    J, grad, b = _hinge(shift)
+    rep = checks.gradcheck(J, [b], [grad(b)])
+    assert rep.ok, str(rep)
+
+
+def test_hinge_at_its_kink_detects_the_kink_and_a_wrong_gradient():
+    J, grad, b = _hinge()
+    rep = checks.gradcheck(J, [b], [grad(b)])
+    assert rep.kinks, "the stencil crosses the hinge: the interval test must be used"
+    assert np.any(grad(b) != 0)   # margin = +1e-16 here: the z > 0 branch
+    wrong = checks.gradcheck(J, [b], [-2 * grad(b)])   # outside [left, right]
+    assert not wrong.ok and "kink" in str(wrong)
+
+
+def test_a_smooth_function_is_not_taken_for_a_kink():
+    """Large curvature (f'' = 2e4) must not excuse a wrong gradient."""
+    f_ = lambda x: 1e4 * float(np.sum(x ** 2))  # noqa: E731
+    x = np.array([0.3, -0.2])
+    assert checks.gradcheck(f_, [x], [2e4 * x]).ok
+    rep = checks.gradcheck(f_, [x], [2e4 * x * (1 + 1e-4)], method="central")
+    assert not rep.ok and not rep.kinks
+
+
+# ---------------------------------------------------------------------------
+# facts and errata
+# ---------------------------------------------------------------------------
+def test_a_false_fact_fails():
+    from derive.registry import Facts, exact
+    how = Facts(lambda: [exact("1/3 + 1/3 = 1/2", sp.Rational(1, 3) * 2, sp.Rational(1, 2))])
+    ok, detail = how.symbolic()
+    assert not ok and "FAILED" in detail
+
+
+def test_a_true_claim_is_not_refuted():
+    """An erratum whose 'mistake' is in fact right must fail its refutation."""
+    from derive.registry import Mistake, Result
+    x = sp.Symbol("x", real=True)
+    r = Result(id="not-a-mistake", seed="001", section="", title="", statement="", written="", correction="",
+               how=Mistake(lambda: dict(lhs=sp.diff(sigmoid(x), x), rhs=sigmoid(x) * (1 - sigmoid(x))),
+                           correct="sigmoid-derivative"))
+    v = r.verify()
+    assert not v.ok and "not refuted" in v.checks[0].detail
+
+
+def test_worked_numbers_are_checked_not_copied():
+    """Change one worked number of the notes and the entry fails."""
+    from derive.registry import exact
+    t = sp.Rational(123456, 1000)
+    assert exact("", t ** 2, sp.Rational(15241383936, 10 ** 6))[1]
+    assert not exact("", t ** 2, sp.Rational(15241383937, 10 ** 6))[1]
