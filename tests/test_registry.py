@@ -72,3 +72,10 @@ def test_every_mistake_points_to_a_proved_result():
             target = derive.result(r.how.correct)
             assert not target.is_mistake and target.seed <= "004"
             assert r.written and r.correction
+
+
+def test_readme_tables_name_every_entry():
+    from pathlib import Path
+    readme = (Path(__file__).resolve().parent.parent / "README.md").read_text()
+    missing = [i for i in IDS if f"`{i}`" not in readme]
+    assert not missing, f"README tables lack {missing}"

@@ -275,7 +275,7 @@ def _row_net(V):
 def _row_grads(V):
     h, yhat, J = _row_net(V)
     d1 = hadamard((yhat - V.y) * V.W2.T, h, ones(1, "h") - h)
-    return J, {"x": d1 * V.W1.T, "b1": d1}
+    return J, {"x": d1 * V.W1.T}
 
 
 def _max_margin(V):
@@ -397,7 +397,7 @@ RESULTS += [
                   r"\frac{\partial J}{\partial \mathbf{x}} = \big((\hat{\mathbf{y}} - \mathbf{y})\mathbf{W}_2^{\top}"
                   r"\odot\mathbf{h}\odot(1 - \mathbf{h})\big)\mathbf{W}_1^{\top}",
         convention=("row vectors: x is 1 x Dx (n), W1 is Dx x H (n x h), W2 is H x Dy (h x k), softmax along the row; "
-                    "y sums to 1; the other four gradients of the network are proved too"),
+                    "y sums to 1"),
         how=Gradient(
             shapes=_ROW, build=_row_grads,
             forward=lambda F, x, W1, b1, W2, b2, y: -F.sum(y * F.log(F.softmax(F.sigmoid(x @ W1 + b1) @ W2 + b2, axis=1))),
