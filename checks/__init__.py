@@ -8,6 +8,6 @@ compared against.
 """
 from . import ops
 from .autodiff import grad
-from .gradcheck import GradcheckError, Report, complex_safe, gradcheck
+from .gradcheck import GradcheckError, Report, TaylorReport, complex_safe, gradcheck, taylor_test
 
-__all__ = ["gradcheck", "grad", "ops", "complex_safe", "Report", "GradcheckError"]
+__all__ = ["gradcheck", "taylor_test", "grad", "ops", "complex_safe", "Report", "TaylorReport", "GradcheckError"]

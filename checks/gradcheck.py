@@ -23,7 +23,9 @@ import numpy as np
 EPS = np.finfo(np.float64).eps
 # Defaults, per method: complex step agrees to ~1e-15 relative; central
 # differences carry O(h^2) truncation plus eps/h rounding, ~1e-10 at best.
-TOLERANCES = {"complex-step": (1e-9, 1e-12), "central": (1e-6, 1e-8)}
+# Richardson: (4 D(h/2) - D(h)) / 3 cancels the h^2 term of central
+# differences; with h ~ 1e-3 its error is O(h^4) + O(eps/h), ~1e-12.
+TOLERANCES = {"complex-step": (1e-9, 1e-12), "central": (1e-6, 1e-8), "richardson": (1e-8, 1e-10)}
 
 
 @dataclass
@@ -110,6 +112,10 @@ def numeric_grad(f, args, method):
                 return _scalar(f(*moved))
             if method == "complex-step":
                 g[idx] = at(1e-20j).imag / 1e-20
+            elif method == "richardson":
+                h = 1e-3 * max(1.0, abs(float(np.asarray(a)[idx])))
+                wide, narrow = (at(h) - at(-h)) / (2 * h), (at(h / 2) - at(-h / 2)) / h
+                g[idx] = (4 * narrow - wide) / 3
             else:
                 h = np.cbrt(EPS) * max(1.0, abs(float(np.asarray(a)[idx])))
                 g[idx] = (at(h) - at(-h)) / (2 * h)
@@ -150,7 +156,9 @@ def _at_kink(f, args, k, idx, c, tol, scale):
     if gap8 > 0.5 * gap and gap8 > 4 * slack:
         ok = min(l8, r8) - slack <= c <= max(l8, r8) + slack
         return ("kink" if ok else None), l8, r8
-    near = abs(c - (l8 + r8) / 2) <= tol + slack  # the narrow central difference
+    # no kink in the narrow stencil: its central difference (the mean of the
+    # one-sided ones) errs by O(h8^2) plus rounding only
+    near = abs(c - (l8 + r8) / 2) <= tol + 4 * EPS * max(1.0, f0) / h8
     return ("near" if near else None), l8, r8
 
 
@@ -170,6 +178,8 @@ def gradcheck(f, args, grads, *, method="auto", rtol=None, atol=None, upcast=Fal
     for i, (a, g) in enumerate(zip(args, claimed)):
         if a.shape != g.shape:
             raise ValueError(f"claimed gradient {i} has shape {g.shape}, argument has {a.shape}")
+    if method not in ("auto", *TOLERANCES):
+        raise ValueError(f"method {method!r}: expected 'auto' or one of {sorted(TOLERANCES)}")
     if method == "auto":
         safe = complex_safe(f, args)
         method = "complex-step" if safe else "central"
@@ -209,3 +219,35 @@ def gradcheck(f, args, grads, *, method="auto", rtol=None, atol=None, upcast=Fal
     if raise_on_fail and not rep.ok:
         raise GradcheckError(str(rep))
     return rep
+
+
+@dataclass
+class TaylorReport:
+    ok: bool
+    order: float
+    steps: list       # h
+    remainders: list  # |f(x + h d) - f(x) - h g.d|
+
+    def __bool__(self):
+        return self.ok
+
+    def __str__(self):
+        rows = ", ".join(f"h={h:.0e}: {r:.2e}" for h, r in zip(self.steps, self.remainders))
+        return f"Taylor test {'passed' if self.ok else 'FAILED'}: remainder order {self.order:.3f} (want 2); {rows}"
+
+
+def taylor_test(f, args, grads, *, seed=0, steps=(1e-1, 5e-2, 2.5e-2, 1.25e-2, 6.25e-3)):
+    """An eps-free second opinion: along a random Gaussian direction d, the
+    remainder |f(x + h d) - f(x) - h grad.d| of a correct gradient shrinks
+    like h^2 (order in [1.9, 2.1]); a wrong gradient leaves an O(h) term."""
+    args = [np.asarray(a, dtype=float) for a in args]
+    claimed = grads(*args) if callable(grads) else grads
+    rng = np.random.default_rng(seed)
+    dirs = [rng.standard_normal(a.shape) for a in args]
+    f0 = float(_scalar(f(*args)))
+    slope = sum(float(np.sum(np.asarray(g, dtype=float) * d)) for g, d in zip(claimed, dirs))
+    rem = [abs(float(_scalar(f(*[a + h * d for a, d in zip(args, dirs)]))) - f0 - h * slope) for h in steps]
+    if max(rem) <= 64 * EPS * max(1.0, abs(f0)):  # f is linear along d: nothing to fit
+        return TaylorReport(True, float("nan"), list(steps), rem)
+    order = float(np.polyfit(np.log(steps), np.log(np.maximum(rem, 1e-300)), 1)[0])
+    return TaylorReport(1.9 <= order <= 2.1, order, list(steps), rem)

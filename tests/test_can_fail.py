@@ -195,3 +195,43 @@ def test_worked_numbers_are_checked_not_copied():
     t = sp.Rational(123456, 1000)
     assert exact("", t ** 2, sp.Rational(15241383936, 10 ** 6))[1]
     assert not exact("", t ** 2, sp.Rational(15241383937, 10 ** 6))[1]
+
+
+# ---------------------------------------------------------------------------
+# Richardson extrapolation and the Taylor test
+# ---------------------------------------------------------------------------
+def _mlp():
+    rng = np.random.default_rng(7)
+    W1, W2, x = rng.standard_normal((4, 3)), rng.standard_normal((2, 4)), rng.standard_normal((3, 1))
+    sig = lambda t: 1 / (1 + np.exp(-t))  # noqa: E731
+    loss = lambda W1, W2: float(np.sum(sig(W2 @ sig(W1 @ x)) ** 2))  # noqa: E731
+    _, grads = checks.grad(lambda W1, W2: checks.ops.sum(checks.ops.sigmoid(W2 @ checks.ops.sigmoid(W1 @ x)) ** 2), W1, W2)
+    return loss, [W1, W2], grads
+
+
+def test_richardson_is_sharper_than_central():
+    loss, args, grads = _mlp()
+    rich = checks.gradcheck(loss, args, grads, method="richardson")
+    cent = checks.gradcheck(loss, args, grads, method="central")
+    assert rich.ok and cent.ok and rich.method == "richardson"
+    assert rich.max_rel_err < cent.max_rel_err / 10, (rich.max_rel_err, cent.max_rel_err)
+    wrong = [g.copy() for g in grads]
+    wrong[0][1, 2] *= 1 + 1e-6       # central (rtol 1e-6) cannot see this; Richardson can
+    assert not checks.gradcheck(loss, args, wrong, method="richardson").ok
+
+
+def test_unknown_method_is_a_clear_error():
+    loss, args, grads = _mlp()
+    with pytest.raises(ValueError, match="richardson"):
+        checks.gradcheck(loss, args, grads, method="forward")
+
+
+def test_taylor_test_has_order_two_for_a_correct_gradient_only():
+    loss, args, grads = _mlp()
+    good = checks.taylor_test(loss, args, grads)
+    assert good.ok and 1.9 <= good.order <= 2.1, str(good)
+    wrong = [g.copy() for g in grads]
+    wrong[1] = wrong[1].T.reshape(wrong[1].shape) if wrong[1].shape[0] != wrong[1].shape[1] else -wrong[1]
+    wrong[1][0, 0] += 0.1
+    bad = checks.taylor_test(loss, args, wrong)
+    assert not bad.ok and bad.order < 1.5, str(bad)
