@@ -129,3 +129,10 @@ def kink_rules(expr):
     expr = expr.replace(relu, lambda t: t * step(t))
     return expr.replace(lambda e: e.is_Pow and isinstance(e.base, step) and e.exp.is_Integer and e.exp > 0,
                         lambda e: e.base)
+
+
+def relu_branches(name="z"):
+    """The two smooth pieces of relu/step, as Gradient.branches: the
+    argument positive (relu = identity, step = 1) and negative (both 0)."""
+    return ((f"{name} > 0", {relu: lambda t: t, step: lambda t: sp.Integer(1)}),
+            (f"{name} < 0", {relu: lambda t: sp.Integer(0), step: lambda t: sp.Integer(0)}))

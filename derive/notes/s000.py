@@ -100,12 +100,12 @@ import math  # noqa: E402
 
 import numpy as np  # noqa: E402
 
-from ..functions import g, gprime, relu, sigmoid, step  # noqa: E402
+from ..functions import g, gprime, relu, relu_branches, sigmoid, step  # noqa: E402
+from ..mexpr import dim as mexpr_dim  # noqa: E402
 from ..registry import Facts, close, exact, holds  # noqa: E402
 
 _x, _y = sp.Symbol("x", real=True), sp.Symbol("y", real=True)
-_ID = ("z > 0", {relu: lambda t: t, step: lambda t: sp.Integer(1)})
-_ZERO = ("z < 0", {relu: lambda t: sp.Integer(0), step: lambda t: sp.Integer(0)})
+_ID, _ZERO = relu_branches("z")
 
 
 def _layer_forward_symbolic():
@@ -355,8 +355,3 @@ RESULTS += [
         how=Facts(_node_error_symbolic, None, _node_error_numeric),
     ),
 ]
-
-
-def mexpr_dim(name):
-    from ..mexpr import dim
-    return dim(name)

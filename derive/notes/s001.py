@@ -256,12 +256,11 @@ RESULTS += [
 # ---------------------------------------------------------------------------
 import numpy as np  # noqa: E402
 
-from ..functions import relu, step  # noqa: E402
+from ..functions import relu, relu_branches, step  # noqa: E402
 from ..mexpr import dim  # noqa: E402
 from ..registry import Facts, close, exact, holds  # noqa: E402
 
-_ID = ("margin > 0", {relu: lambda t: t, step: lambda t: sp.Integer(1)})
-_ZERO = ("margin < 0", {relu: lambda t: sp.Integer(0), step: lambda t: sp.Integer(0)})
+_ID, _ZERO = relu_branches("margin")
 _ROW = {"x": (1, "n"), "W1": ("n", "h"), "b1": (1, "h"), "W2": ("h", "k"), "b2": (1, "k"), "y": (1, "k")}
 
 
