@@ -1,4 +1,4 @@
-"""python -m derive {all, list, show ID, check [ID ...]}.
+"""python -m derive {all, list, show ID, check [ID ...], codegen [--check], bench [--quick]}.
 
 Exit status: 0 all as expected, 1 some result failed, 2 bad usage (nothing
 is written then).
@@ -36,6 +36,10 @@ def _parser():
     s.add_argument("id")
     c = sub.add_parser("check", help="verify some results (all when none given); writes nothing")
     c.add_argument("ids", nargs="*")
+    g = sub.add_parser("codegen", help="print the registry's gradients to derive/_generated.py (derive.numeric)")
+    g.add_argument("--check", action="store_true", help="only report whether the file is up to date (exit 1 if not)")
+    b = sub.add_parser("bench", help="time the generated network gradient against hand-written NumPy (and torch/jax)")
+    b.add_argument("--quick", action="store_true", help="fewer repeats, skip the largest size")
     return p
 
 
@@ -110,6 +114,18 @@ def main(argv=None):
             if r.is_mistake:
                 print(f"correct: {r.correction} (see {r.how.correct})")
             return 0
+        if args.cmd == "codegen":
+            from . import codegen
+            if args.check:
+                same = codegen.PATH.exists() and codegen.PATH.read_text() == codegen.source()
+                print(f"{codegen.PATH}: {'up to date' if same else 'STALE: run python -m derive codegen'}")
+                return 0 if same else 1
+            changed = codegen.write()
+            print(f"{codegen.PATH}: {'written' if changed else 'unchanged'}")
+            return 0
+        if args.cmd == "bench":
+            from . import bench
+            return bench.main(quick=args.quick)
         if args.cmd == "check":
             rs = _lookup(args.ids) if args.ids else results()
             _, failed = _verify(rs)

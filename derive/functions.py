@@ -136,3 +136,23 @@ def relu_branches(name="z"):
     argument positive (relu = identity, step = 1) and negative (both 0)."""
     return ((f"{name} > 0", {relu: lambda t: t, step: lambda t: sp.Integer(1)}),
             (f"{name} < 0", {relu: lambda t: sp.Integer(0), step: lambda t: sp.Integer(0)}))
+
+
+class fprime_out(sp.Function):
+    """f' written through f's output: f'(z) = fprime_out(f(z)).  Generated
+    backprop code takes the activations a = f(z) it already has instead of
+    recomputing f'(z) from z (seed 002: da/dz = sigma(z)(1 - sigma(z)) = a(1 - a))."""
+
+
+class gprime_out(sp.Function):
+    """g' written through g's output, as fprime_out."""
+
+
+# The activations of derive.numeric: f, and f' as a function of a = f(z).
+# Each pair is proved by the registry entry activation-derivative-from-output.
+ACTIVATIONS = {
+    "sigmoid": (sigmoid, lambda a: a * (1 - a)),
+    "tanh": (sp.tanh, lambda a: 1 - a ** 2),
+    "relu": (relu, step),
+    "identity": (sp.Lambda(sp.Symbol("t"), sp.Symbol("t")), lambda a: sp.Integer(1)),
+}

@@ -10,12 +10,17 @@ from __future__ import annotations
 import numpy as np
 
 
+def _array(x):
+    return x if type(x) is np.ndarray else np.asarray(x)
+
+
 def sigmoid(x):
-    x = np.asarray(x)
-    if np.iscomplexobj(x):  # complex step: perturbation is tiny, plain form is exact
+    x = _array(x)
+    if x.dtype.kind == "c":  # complex step: perturbation is tiny, plain form is exact
         return 1.0 / (1.0 + np.exp(-x))
     e = np.exp(-np.abs(x))  # in (0, 1]: no overflow for any x
-    return np.where(x >= 0, 1.0 / (1.0 + e), e / (1.0 + e))
+    r = 1.0 / (1.0 + e)
+    return np.where(x >= 0, r, e * r)
 
 
 def step(x):
@@ -27,20 +32,25 @@ def relu(x):
     return np.where(np.real(x) > 0, x, 0.0)
 
 
+def _shifted(x, axis):
+    """x minus its max along axis (the real part's max, so complex steps pass)."""
+    x = _array(x)
+    return x - (x.real if x.dtype.kind == "c" else x).max(axis=axis, keepdims=True)
+
+
 def softmax(x, axis=0):
-    z = x - np.max(np.real(x), axis=axis, keepdims=True)
-    e = np.exp(z)
-    return e / np.sum(e, axis=axis, keepdims=True)
+    e = np.exp(_shifted(x, axis))
+    return e / e.sum(axis=axis, keepdims=True)
 
 
 def log_softmax(x, axis=0):
-    z = x - np.max(np.real(x), axis=axis, keepdims=True)
-    return z - np.log(np.sum(np.exp(z), axis=axis, keepdims=True))
+    z = _shifted(x, axis)
+    return z - np.log(np.exp(z).sum(axis=axis, keepdims=True))
 
 
 def log_sigmoid(x):
     """log sigma(x) = -log(1 + e^{-x}), without overflow."""
-    x = np.asarray(x)
-    if np.iscomplexobj(x):
+    x = _array(x)
+    if x.dtype.kind == "c":
         return -np.log1p(np.exp(-x))
     return np.minimum(x, 0.0) - np.log1p(np.exp(-np.abs(x)))

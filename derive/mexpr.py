@@ -17,11 +17,13 @@ expressions); derivatives are taken entry by entry.
 from __future__ import annotations
 
 import itertools
+import re
 from types import SimpleNamespace
 
 import numpy as np
 import sympy as sp
 from sympy.matrices.expressions.applyfunc import ElementwiseApplyFunction
+from sympy.matrices.expressions.matexpr import MatrixElement
 
 from . import functions as fn
 from . import kernels
@@ -206,13 +208,23 @@ _NP_FUNCS = {
 
 class _Emitter:
     """Print matrix/scalar expressions as NumPy; every subexpression used
-    more than once becomes one named step (matrix-level CSE)."""
+    more than once becomes one named step (matrix-level CSE).
 
-    def __init__(self, roots):
+    batched: matrices may carry leading batch axes (transpose swaps the last
+    two axes, reductions name axes -2/-1), so one formula runs on a stack of
+    examples without a Python loop.  callables: {sympy function: argument
+    name} for functions the caller passes in (an activation f and its f')."""
+
+    def __init__(self, roots, batched=False, callables=None):
+        self.batched = batched
+        self.callables = dict(callables or {})
         self.counts = {}
         for r in roots:
             self._count(r)
-        self.names, self.lines = {}, []
+        self.names, self.lines, self.force = {}, [], set()
+        for node in list(self.counts):  # softmax and log softmax both used: name the log once
+            if isinstance(node, Softmax) and self._log_of(node) is not None:
+                self.force.add(self._log_of(node))
 
     def _count(self, e):
         if not e.args or isinstance(e, (sp.MatrixSymbol, sp.Symbol, sp.Number)):
@@ -227,25 +239,91 @@ class _Emitter:
         if e in self.names:
             return self.names[e]
         code = self._print(e)
-        if self.counts.get(e, 0) > 1 and not isinstance(e, (sp.Symbol, sp.MatrixSymbol)):
+        if (self.counts.get(e, 0) > 1 or e in self.force) and not isinstance(e, (sp.Symbol, sp.MatrixSymbol)):
             name = f"_s{len(self.lines)}"
             self.lines.append(f"{name} = {code}")
             self.names[e] = name
             return name
         return code
 
+    def _T(self, code):
+        return f"np.swapaxes({code}, -1, -2)" if self.batched else f"{_paren(code)}.T"
+
+    def _matmul(self, e):
+        coeff, mats = e.as_coeff_matrices()
+        mats = list(mats)
+        # 1^T M and M 1 are column and row sums: no ones matrix is built
+        lead = len(mats) > 1 and isinstance(mats[0], sp.OneMatrix) and mats[0].shape[0] == 1
+        mats = mats[1:] if lead else mats
+        trail = len(mats) > 1 and isinstance(mats[-1], sp.OneMatrix) and mats[-1].shape[1] == 1
+        mats = mats[:-1] if trail else mats
+        body = " @ ".join(_paren(self(m)) for m in mats)
+        if lead:
+            body = f"{_paren(body)}.sum(axis=-2, keepdims=True)"
+        if trail:
+            body = f"{_paren(body)}.sum(axis=-1, keepdims=True)"
+        if coeff == -1:
+            return f"(-{_paren(body)})"
+        return body if coeff == 1 else f"{_paren(self(coeff))} * {_paren(body)}"
+
+    @staticmethod
+    def _broadcast(term):
+        """v 1^T (v a column) or 1 v (v a row) inside a sum: NumPy
+        broadcasting adds v to every column (row) without building it."""
+        if not isinstance(term, sp.MatMul):
+            return None
+        coeff, mats = term.as_coeff_matrices()
+        if len(mats) != 2:
+            return None
+        a, b = mats
+        if isinstance(b, sp.OneMatrix) and b.shape[0] == 1 and a.shape[1] == 1 and not isinstance(a, sp.OneMatrix):
+            return coeff, a
+        if isinstance(a, sp.OneMatrix) and a.shape[1] == 1 and b.shape[0] == 1 and not isinstance(b, sp.OneMatrix):
+            return coeff, b
+        return None
+
+    def _matadd(self, e):
+        # a term 0*M comes from substituting lam = 0 (no regularization): drop it
+        args = [a for a in e.args if not (isinstance(a, sp.MatMul) and a.as_coeff_matrices()[0] == 0)]
+        if len(args) == 1:
+            return self(args[0])
+        e = sp.MatAdd(*args, evaluate=False)
+        spread = [self._broadcast(a) for a in e.args]
+        full = [s is None and not isinstance(a, sp.OneMatrix) for a, s in zip(e.args, spread)]
+        if not any(full):  # nothing full-sized to broadcast against
+            spread = [None] * len(spread)
+        terms = []
+        for a, s in zip(e.args, spread):
+            if s is None and isinstance(a, sp.OneMatrix) and any(full):
+                terms.append((1, "1"))  # 1 1^T next to a full matrix: the scalar 1 broadcasts
+                continue
+            coeff, v = s if s is not None else (a.as_coeff_matrices()[0] if isinstance(a, sp.MatMul) else 1, None)
+            if v is None:
+                v = a if coeff == 1 else sp.MatMul(*a.as_coeff_matrices()[1])
+            terms.append((coeff, self(v)))
+        return _signed_sum(terms, self)
+
+    def _log_of(self, e):
+        """The log(softmax(x)) node of this program, if there is one."""
+        for node in self.counts:
+            if (isinstance(node, ElementwiseApplyFunction) and node.expr == e
+                    and node.function.expr == sp.log(node.function.variables[0])):
+                return node
+        return None
+
+    def _axis(self, axis):
+        return -2 if axis == 0 else -1
+
     def _print(self, e):
         p = self
         if isinstance(e, (sp.MatrixSymbol, sp.Symbol)):
             return e.name
         if isinstance(e, sp.Transpose):
-            return f"{_paren(p(e.arg))}.T"
+            return self._T(p(e.arg))
         if isinstance(e, sp.MatMul):
-            coeff, mats = e.as_coeff_matrices()
-            body = " @ ".join(_paren(p(m)) for m in mats)
-            return body if coeff == 1 else f"{_paren(p(coeff))} * ({body})"
+            return self._matmul(e)
         if isinstance(e, sp.MatAdd):
-            return "(" + " + ".join(p(a) for a in e.args) + ")"
+            return self._matadd(e)
         if isinstance(e, sp.HadamardPower):
             return f"({_paren(p(e.base))} ** {_paren(p(e.exp))})"
         if isinstance(e, sp.HadamardProduct):
@@ -255,11 +333,16 @@ class _Emitter:
         if isinstance(e, sp.OneMatrix):
             return f"np.ones(({p(e.shape[0])}, {p(e.shape[1])}))"
         if isinstance(e, Softmax):
-            return f"_k.softmax({p(e.arg)}, axis={e.axis})"
+            log_node = self._log_of(e)
+            if log_node is not None:  # both needed: softmax = exp(log softmax), one pass fewer
+                self.force.add(log_node)
+                return f"np.exp({p(log_node)})"
+            return f"_k.softmax({p(e.arg)}, axis={self._axis(e.axis)})"
         if isinstance(e, ElementwiseApplyFunction):
             lam = e.function
             if lam.expr == sp.log(lam.variables[0]) and isinstance(e.expr, Softmax):
-                return f"_k.log_softmax({p(e.expr.arg)}, axis={e.expr.axis})"  # stable log(softmax)
+                # stable log(softmax): shifted by the max (softmax-shift-invariance)
+                return f"_k.log_softmax({p(e.expr.arg)}, axis={self._axis(e.expr.axis)})"
             inner = p(e.expr)
             var = lam.variables[0]
             return self._print_scalar_body(lam.expr, {var: inner})
@@ -268,11 +351,23 @@ class _Emitter:
         return self._print_scalar_body(e, {})
 
     def _print_scalar_body(self, e, env):
-        p = lambda x: self._print_scalar_body(x, env)  # noqa: E731
+        # outside a lambda body (env empty) subexpressions go through the
+        # naming of __call__, so a repeated scalar is computed once too
+        p = (lambda x: self._print_scalar_body(x, env)) if env else self  # noqa: E731
         if e in env:
             return _paren(env[e])
         if isinstance(e, sp.MatrixExpr):
             return self(e)
+        if isinstance(e, MatrixElement):
+            i, j = e.indices
+            whole = _full_sum(e.parent) if (i, j) == (0, 0) else None
+            if whole is not None:  # c 1^T M 1 as one reduction
+                coeff, m = whole
+                axes = "axis=(-2, -1)" if self.batched else ""
+                total = f"{_paren(self(m))}.sum({axes})"
+                return total if coeff == 1 else f"{_paren(p(coeff))} * {total}"
+            lead = "..., " if self.batched else ""
+            return f"{_paren(self(e.parent))}[{lead}{p(i)}, {p(j)}]"
         if e.is_Integer:
             return str(int(e))
         if e.is_Rational:
@@ -282,16 +377,62 @@ class _Emitter:
         if isinstance(e, sp.Symbol):
             return e.name
         if isinstance(e, sp.Add):
-            return "(" + " + ".join(p(a) for a in e.args) + ")"
+            terms = []
+            for a in e.args:
+                c, t = a.as_coeff_Mul()
+                terms.append((-1, p(t)) if c == -1 and t != 1 else (1, p(a)))
+            return _signed_sum(terms, self)
         if isinstance(e, sp.Mul):
+            if e.args[0] == -1:
+                return f"(-{_paren(p(sp.Mul(*e.args[1:])))})"
             return "(" + " * ".join(p(a) for a in e.args) + ")"
         if isinstance(e, sp.Pow):
             if e.exp == -1:
                 return f"(1 / {p(e.base)})"
             return f"({p(e.base)} ** {p(e.exp)})"
+        if e.func in self.callables:
+            return f"{self.callables[e.func]}({', '.join(p(a) for a in e.args)})"
+        if e.func == sp.log:
+            # log sigma(u) and log(1 - sigma(u)) = log sigma(-u): from logits, no overflow
+            (arg,) = e.args
+            rest = sp.expand(1 - arg)
+            if isinstance(arg, fn.sigmoid):
+                return f"_k.log_sigmoid({p(arg.args[0])})"
+            if isinstance(rest, fn.sigmoid):
+                return f"_k.log_sigmoid({p(-rest.args[0])})"
         if e.func in _NP_FUNCS:
             return f"{_NP_FUNCS[e.func]}({', '.join(p(a) for a in e.args)})"
         raise NotImplementedError(f"no NumPy form for {type(e).__name__}: {e}")
+
+
+def _signed_sum(terms, emitter):
+    """a + b - c from [(coefficient, code)]: a -1 coefficient subtracts
+    (one NumPy pass instead of a multiply and an add)."""
+    out = []
+    for coeff, code in sorted(terms, key=lambda t: bool(t[0] == -1)):  # lead with a positive term
+        if coeff == 1:
+            out.append(("+", code))
+        elif coeff == -1:
+            out.append(("-", _paren(code)))
+        else:
+            out.append(("+", f"{_paren(emitter._print_scalar_body(coeff, {}))} * {_paren(code)}"))
+    text = out[0][1] if out[0][0] == "+" else f"-{out[0][1]}"
+    for sign, code in out[1:]:
+        text += f" {sign} {code}"
+    return f"({text})"
+
+
+def _full_sum(e):
+    """(c, M) where e is c 1^T M 1 (c times the sum of all entries of M), else None."""
+    if not isinstance(e, sp.MatMul):
+        return None
+    coeff, mats = e.as_coeff_matrices()
+    if len(mats) != 3:
+        return None
+    a, m, b = mats
+    if isinstance(a, sp.OneMatrix) and isinstance(b, sp.OneMatrix) and a.shape[0] == 1 and b.shape[1] == 1:
+        return coeff, m
+    return None
 
 
 def _paren(code):
@@ -308,22 +449,38 @@ def _balanced(s):
     return depth == 0
 
 
-def numpy_source(name, args, outputs):
+def numpy_source(name, args, outputs, *, batched=False, callables=None, sizes_from=None, doc=None, keys=None):
     """Source of ``def name(*args): ...; return outputs`` (a tuple when
-    `outputs` is a list).  Expressions may mention f/f'; they are replaced
-    by the concrete activation first."""
+    `outputs` is a list).  f/f' (and g/g') are replaced by the concrete
+    activation of the numeric checks unless they are `callables`
+    ({function: argument name}, passed in by the caller).  sizes_from maps a
+    size symbol to (argument, axis) it is read from; keys: return a dict."""
     single = not isinstance(outputs, (list, tuple))
-    outs = [fn.concretize(o) for o in ([outputs] if single else outputs)]
-    em = _Emitter(outs)
+    outs = [o for o in ([outputs] if single else outputs)]
+    keep = set(callables or {})
+    for func, rep in fn.CONCRETE.items():
+        if func not in keep:
+            outs = [o.replace(func, rep) for o in outs]
+    em = _Emitter(outs, batched=batched, callables=callables)
     rets = [em(o) for o in outs]
+    head = [f"def {name}({', '.join(args)}):"]
+    if doc:
+        head.append(f'    """{doc}"""')
     body = [f"    {line}" for line in em.lines]
-    ret = rets[0] if single else "(" + ", ".join(rets) + ("," if len(rets) == 1 else "") + ")"
-    return "\n".join([f"def {name}({', '.join(args)}):", *body, f"    return {ret}", ""])
+    used = "\n".join(body + rets)
+    for sym, (arg, axis) in (sizes_from or {}).items():
+        if re.search(rf"\b{sym}\b", used):
+            head.append(f"    {sym} = {arg}.shape[{axis}]")
+    if keys is not None:
+        ret = "{" + ", ".join(f"{k!r}: {r}" for k, r in zip(keys, rets)) + "}"
+    else:
+        ret = rets[0] if single else "(" + ", ".join(rets) + ("," if len(rets) == 1 else "") + ")"
+    return "\n".join([*head, *body, f"    return {ret}", ""])
 
 
-def numpy_function(name, args, outputs):
+def numpy_function(name, args, outputs, **options):
     """Compile :func:`numpy_source`; the source stays on ``.source``."""
-    src = numpy_source(name, args, outputs)
+    src = numpy_source(name, args, outputs, **options)
     namespace = {"np": np, "_k": kernels}
     exec(compile(src, f"<derive:{name}>", "exec"), namespace)  # our own generated code, never user text
     func = namespace[name]

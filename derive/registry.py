@@ -87,6 +87,7 @@ SAMPLERS = {
     "simplex": lambda rng, shape: (lambda p: p / p.sum(axis=0, keepdims=True))(rng.uniform(0.1, 1.0, shape)),
     "simplex_rows": lambda rng, shape: (lambda p: p / p.sum(axis=1, keepdims=True))(rng.uniform(0.1, 1.0, shape)),
     "onehot": lambda rng, shape: np.eye(shape[0])[:, rng.integers(0, shape[0], shape[1:] or 1)].reshape(shape),
+    "onehot_rows": lambda rng, shape: np.eye(shape[1])[rng.integers(0, shape[1], shape[0])],
 }
 
 
@@ -116,6 +117,25 @@ def _size_args(exprs):
 # kinds
 # ----------------------------------------------------------------------------
 
+@dataclass(frozen=True)
+class Export:
+    """A kernel of derive.numeric printed from one part of a Gradient.
+
+    part: which (scalar, claims) pair of the build; wrt: which gradients to
+    return (all by default), after the scalar when `value`; given: pairs
+    (argument, variable) where the caller passes a = f(variable) (or g(...))
+    that it already has, and f'(variable) is then taken from a (f' through
+    the output, proved in activation-derivative-from-output); zero: scalar
+    variables set to 0 (a variant without regularization)."""
+
+    name: str
+    part: int = 0
+    wrt: tuple = None
+    value: bool = False
+    given: tuple = ()
+    zero: tuple = ()
+
+
 @dataclass
 class Gradient:
     """shapes: variable -> shape over size names; build(V) -> (scalar,
@@ -133,6 +153,9 @@ class Gradient:
     branches: tuple = ()
     # move the numeric sample, e.g. onto a kink: adjust(F, vals) -> vals
     adjust: Callable = None
+    # kernels of derive.numeric printed from this result (besides the
+    # per-result function every Gradient gets): Export records
+    exports: tuple = ()
 
     def _parts(self):
         """[(V, scalar, claims, forward)]: build may return one (scalar,

@@ -102,3 +102,46 @@ RESULTS += [
         how=Facts(lambda: _saturation("symbolic"), lambda: _saturation("concrete"), lambda: _saturation("numeric")),
     ),
 ]
+
+# ---------------------------------------------------------------------------
+# da/dz through the output a (line 270), for every activation of derive.numeric
+# ---------------------------------------------------------------------------
+from ..functions import ACTIVATIONS  # noqa: E402
+
+
+def _from_output(kind):
+    t = sp.Symbol("t", real=True)
+    if kind == "symbolic":
+        rows = []
+        for name, (act, dout) in ACTIVATIONS.items():
+            if name == "relu":  # by cases: step(relu(t)) = step(t) on t > 0 and on t <= 0 (step(0) = 0)
+                for label, s in (("t > 0", sp.Symbol("tp", positive=True)), ("t <= 0", sp.Symbol("tn", nonpositive=True))):
+                    rows.append(exact(f"relu: d relu/dt = step(relu(t)) for {label}", sp.diff(act(s), s), dout(act(s))))
+            else:
+                rows.append(exact(f"{name}: d a/dt = {dout(sp.Symbol('a'))} at a = {name}(t)", sp.diff(act(t), t), dout(act(t))))
+        rows.append(exact("1 - sigma(t) = sigma(-t), so log(1 - sigma(z)) = log sigma(-z) (BCE from logits)",
+                          1 - sigmoid(t), sigmoid(-t)))
+        return rows
+    if kind == "concrete":
+        return [exact("sigmoid: a(1 - a) at z = 0 is 1/4", ACTIVATIONS["sigmoid"][1](sigmoid(0)), sp.Rational(1, 4)),
+                exact("tanh: 1 - tanh(1)^2 = tanh'(1)", ACTIVATIONS["tanh"][1](sp.tanh(1)), sp.diff(sp.tanh(t), t).subs(t, 1))]
+    z = np.linspace(-4, 4, 81) + 0.05  # off relu's kink
+    h = 1e-6
+    num = {"sigmoid": lambda x: 1 / (1 + np.exp(-x)), "tanh": np.tanh, "relu": lambda x: np.maximum(x, 0), "identity": lambda x: x}
+    dout = {"sigmoid": lambda a: a * (1 - a), "tanh": lambda a: 1 - a * a, "relu": lambda a: (a > 0) * 1.0,
+            "identity": lambda a: np.ones_like(a)}
+    return [close(f"float64: {n}: central difference vs f' from the output", (num[n](z + h) - num[n](z - h)) / (2 * h),
+                  dout[n](num[n](z)), 1e-8) for n in num]
+
+
+RESULTS += [
+    Result(
+        id="activation-derivative-from-output", seed="002", section="Output layer, line 270",
+        title="f' through the output: sigma' = a(1 - a), tanh' = 1 - a^2, ReLU' = step(a)",
+        statement=r"\frac{\partial a}{\partial z} = \sigma(z)(1 - \sigma(z)) = a(1 - a);\ "
+                  r"\tanh'(z) = 1 - a^2;\ \operatorname{ReLU}'(z) = [a > 0];\ \text{identity}: 1",
+        convention=("a = f(z) the activation; backprop can take f' from the a it stored in the forward pass. The "
+                    "notes write the sigmoid case; tanh, ReLU and identity are derive's, for derive.numeric"),
+        how=Facts(lambda: _from_output("symbolic"), lambda: _from_output("concrete"), lambda: _from_output("numeric")),
+    ),
+]

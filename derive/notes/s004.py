@@ -156,3 +156,126 @@ RESULTS += [
         ),
     ),
 ]
+
+# ---------------------------------------------------------------------------
+# The batched network of derive.numeric: the notes' per-layer results (BP1-BP4,
+# seed 000; batched-backprop above; layout-equivalence) at any batch size, in
+# both layouts, with the three output losses.  The kernels derive.numeric
+# imports are printed from these statements (Export records).
+# ---------------------------------------------------------------------------
+from ..functions import g, gprime  # noqa: E402
+from ..mexpr import Softmax  # noqa: E402
+from ..prove import SumsToOne  # noqa: E402
+from ..registry import Export  # noqa: E402
+
+
+def _total(M, rows, cols):
+    """1^T M 1: the sum of all entries of M (rows x cols)."""
+    return ones(rows).T * M * ones(cols)
+
+
+_OUT = {"Z": ("k", "m"), "Y": ("k", "m"), "Zr": ("m", "k"), "Yr": ("m", "k")}
+
+
+def _bce(Z, Y, r, c):
+    return -(1 / _m) * _total(hadamard(Y, apply(lambda t: sp.log(sigmoid(t)), Z))
+                              + hadamard(ones(r, c) - Y, apply(lambda t: sp.log(1 - sigmoid(t)), Z)), r, c)
+
+
+def _mse(Z, Y, r, c):
+    return (1 / _m) * sp.Rational(1, 2) * _total(sp.HadamardPower(apply(g, Z) - Y, 2), r, c)
+
+
+def _outputs(V):
+    """Mean losses over m examples (columns of Z, or rows of Zr) and their
+    gradients in the logits: (softmax - Y)/m, (sigma - Y)/m, (g - Y) o g'/m."""
+    return [
+        (-(1 / _m) * _total(hadamard(V.Y, apply(sp.log, Softmax(V.Z, 0))), "k", "m"), {"Z": (1 / _m) * (Softmax(V.Z, 0) - V.Y)}),
+        (-(1 / _m) * _total(hadamard(V.Yr, apply(sp.log, Softmax(V.Zr, 1))), "m", "k"), {"Zr": (1 / _m) * (Softmax(V.Zr, 1) - V.Yr)}),
+        (_bce(V.Z, V.Y, "k", "m"), {"Z": (1 / _m) * (apply(sigmoid, V.Z) - V.Y)}),
+        (_bce(V.Zr, V.Yr, "m", "k"), {"Zr": (1 / _m) * (apply(sigmoid, V.Zr) - V.Yr)}),
+        (_mse(V.Z, V.Y, "k", "m"), {"Z": (1 / _m) * hadamard(apply(g, V.Z) - V.Y, apply(gprime, V.Z))}),
+        (_mse(V.Zr, V.Yr, "m", "k"), {"Zr": (1 / _m) * hadamard(apply(g, V.Zr) - V.Yr, apply(gprime, V.Zr))}),
+    ]
+
+
+_lam = sp.Symbol("lam", real=True)
+_LAYER = {"W": ("k", "n"), "P": ("n", "m"), "b": ("k", 1), "D": ("k", "m"),
+          "Wr": ("n", "k"), "Pr": ("m", "n"), "br": (1, "k"), "Dr": ("m", "k"), "lam": ()}
+
+
+def _layer(V):
+    """One layer inside any network: the layer above enters through D = dJ/dZ
+    (J = sum(D o Z) has exactly that gradient), plus lam ||W||^2."""
+    Z = V.W * apply(f, V.P) + V.b * ones(1, "m")                    # columns: Z = W f(P) + b 1^T
+    Zr = apply(f, V.Pr) * V.Wr + ones("m") * V.br                   # rows: Z = f(P) W + 1 b
+    return [
+        (_total(hadamard(V.D, Z), "k", "m") + V.lam * _total(hadamard(V.W, V.W), "k", "n"),
+         {"W": V.D * apply(f, V.P).T + 2 * V.lam * V.W, "b": V.D * ones("m"),
+          "P": hadamard(V.W.T * V.D, apply(fprime, V.P))}),
+        (_total(hadamard(V.Dr, Zr), "m", "k") + V.lam * _total(hadamard(V.Wr, V.Wr), "n", "k"),
+         {"Wr": apply(f, V.Pr).T * V.Dr + 2 * V.lam * V.Wr, "br": ones("m").T * V.Dr,
+          "Pr": hadamard(V.Dr * V.Wr.T, apply(fprime, V.Pr))}),
+    ]
+
+
+def _layer_exports():
+    out = []
+    for layout, part, W, b, P in (("cols", 0, "W", "b", "P"), ("rows", 1, "Wr", "br", "Pr")):
+        for reg, zero in (("", ()), ("_noreg", ("lam",))):
+            out.append(Export(f"layer_backward_{layout}{reg}", part, given=(("A", P),), zero=zero))
+            out.append(Export(f"input_layer_backward_{layout}{reg}", part, wrt=(W, b), given=(("A", P),), zero=zero))
+    return tuple(out)
+
+
+RESULTS += [
+    Result(
+        id="network-output-deltas", seed="004", section="pages 1-2, generalized (derive.numeric)",
+        title="Output deltas of the batched network: softmax-CE, BCE, MSE, both layouts",
+        statement=r"J = -\tfrac1m\mathbf{1}^{\top}(\mathbf{Y}\odot\log\operatorname{softmax}(\mathbf{Z}))\mathbf{1}:\ "
+                  r"\frac{\partial J}{\partial \mathbf{Z}} = \tfrac1m(\operatorname{softmax}(\mathbf{Z}) - \mathbf{Y});\ "
+                  r"J_{\text{BCE}}:\ \tfrac1m(\sigma(\mathbf{Z}) - \mathbf{Y});\ "
+                  r"J = \tfrac1{2m}\mathbf{1}^{\top}(g(\mathbf{Z}) - \mathbf{Y})^{\circ 2}\mathbf{1}:\ "
+                  r"\tfrac1m(g(\mathbf{Z}) - \mathbf{Y})\odot g'(\mathbf{Z})",
+        convention=("examples as the m columns of Z, Y (k x m), or as the m rows of Zr, Yr (m x k); softmax over each "
+                    "example; the labels of each example sum to 1 (one-hot); BCE per unit, Y in [0, 1]; g any output "
+                    "activation. Generalizes softmax-ce-gradient, bce-sigmoid-delta and output-layer-mse to a batch mean"),
+        how=Gradient(
+            shapes=_OUT, build=_outputs,
+            forward=[lambda F, Z, Y, **_: -F.sum(Y * F.log(F.softmax(Z, 0))) * (1.0 / Z.shape[1]),
+                     lambda F, Zr, Yr, **_: -F.sum(Yr * F.log(F.softmax(Zr, 1))) * (1.0 / Zr.shape[0]),
+                     lambda F, Z, Y, **_: -F.sum(Y * F.log(F.sigmoid(Z)) + (1 - Y) * F.log(1 - F.sigmoid(Z))) * (1.0 / Z.shape[1]),
+                     lambda F, Zr, Yr, **_: -F.sum(Yr * F.log(F.sigmoid(Zr)) + (1 - Yr) * F.log(1 - F.sigmoid(Zr))) * (1.0 / Zr.shape[0]),
+                     lambda F, Z, Y, **_: 0.5 * F.sum((F.tanh(Z) - Y) ** 2) * (1.0 / Z.shape[1]),
+                     lambda F, Zr, Yr, **_: 0.5 * F.sum((F.tanh(Zr) - Yr) ** 2) * (1.0 / Zr.shape[0])],
+            sizes=({"k": 2, "m": 2},), sample={"Y": "onehot", "Yr": "onehot_rows"},
+            assume=(SumsToOne("Y", ("k", "m"), 0), SumsToOne("Yr", ("m", "k"), 1)),
+            exports=(Export("softmax_ce_cols", 0, value=True), Export("softmax_ce_rows", 1, value=True),
+                     Export("bce_cols", 2, value=True), Export("bce_rows", 3, value=True),
+                     Export("mse_cols", 4, value=True, given=(("A", "Z"),)),
+                     Export("mse_rows", 5, value=True, given=(("A", "Zr"),))),
+        ),
+    ),
+    Result(
+        id="network-layer-backward", seed="004", section="page 2, generalized (derive.numeric)",
+        title="One layer of the batched network, both layouts, with L2 regularization",
+        statement=r"\mathbf{Z} = \mathbf{W}f(\mathbf{P}) + \mathbf{b}\mathbf{1}^{\top},\ \boldsymbol\Delta = \frac{\partial J}{\partial \mathbf{Z}}:\ "
+                  r"\frac{\partial J}{\partial \mathbf{W}} = \boldsymbol\Delta f(\mathbf{P})^{\top} + 2\lambda\mathbf{W},\ "
+                  r"\frac{\partial J}{\partial \mathbf{b}} = \boldsymbol\Delta\mathbf{1},\ "
+                  r"\frac{\partial J}{\partial \mathbf{P}} = (\mathbf{W}^{\top}\boldsymbol\Delta)\odot f'(\mathbf{P});\ "
+                  r"\text{rows: } \mathbf{Z} = f(\mathbf{P})\mathbf{W} + \mathbf{1}\mathbf{b}:\ "
+                  r"f(\mathbf{P})^{\top}\boldsymbol\Delta + 2\lambda\mathbf{W},\ \mathbf{1}^{\top}\boldsymbol\Delta,\ "
+                  r"(\boldsymbol\Delta\mathbf{W}^{\top})\odot f'(\mathbf{P})",
+        convention=("columns: W (k x n) out x in, P (n x m) the pre-activations of the layer below, m examples as columns; "
+                    "rows: W (n x k) in x out, examples as rows; J = sum(D o Z) + lam ||W||^2 so that dJ/dZ = D, any "
+                    "upstream gradient; f any activation. BP2-BP4 of backprop-four-equations, batched, with seed 001's "
+                    "penalty lam sum theta^2"),
+        how=Gradient(
+            shapes=_LAYER, build=_layer,
+            forward=[lambda F, W, P, b, D, lam, **_: F.sum(D * (W @ F.sigmoid(P) + b)) + lam * F.sum(W * W),
+                     lambda F, Wr, Pr, br, Dr, lam, **_: F.sum(Dr * (F.sigmoid(Pr) @ Wr + br)) + lam * F.sum(Wr * Wr)],
+            sizes=({"k": 2, "m": 2, "n": 3},),
+            exports=_layer_exports(),
+        ),
+    ),
+]

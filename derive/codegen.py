@@ -1,0 +1,195 @@
+"""Print derive/_generated.py: the NumPy that derive.numeric exports.
+
+Every function in that file is printed by :func:`derive.mexpr.numpy_source`
+from a SymPy statement of the registry that ``python -m derive all`` proves:
+
+* one function per part of every Gradient result, batched over leading axes
+  (a stack of examples, no Python loop), returning {variable: gradient};
+* the kernels of the batched network (Export records of
+  network-output-deltas and network-layer-backward);
+* the activations and their derivatives through the output
+  (activation-derivative-from-output).
+
+The file is generated once and committed, so importing derive.numeric costs
+no SymPy; tests/test_numeric.py regenerates it in memory and fails if the
+committed file differs (``python -m derive codegen`` rewrites it).
+"""
+from __future__ import annotations
+
+from pathlib import Path
+
+import sympy as sp
+
+from . import functions as fn
+from . import mexpr
+from .registry import Gradient, results
+
+PATH = Path(__file__).with_name("_generated.py")
+
+HEADER = '''"""NumPy printed from derive's proved statements by `python -m derive codegen`.
+
+Do not edit: tests/test_numeric.py fails when this file differs from what
+the registry prints.  Import from derive.numeric.
+"""
+import numpy as np
+
+from . import kernels as _k
+'''
+
+# generic activations the per-result functions take as arguments, with defaults
+_CALLABLES = {fn.f: "f", fn.fprime: "fprime", fn.g: "g", fn.gprime: "gprime"}
+_DEFAULTS = {"f": "sigmoid", "fprime": "sigmoid_prime", "g": "tanh", "gprime": "tanh_prime"}
+_OUT_PRIME = {fn.f: fn.fprime_out, fn.g: fn.gprime_out}
+_OUT_NAMES = {fn.fprime_out: "df", fn.gprime_out: "dg"}
+
+
+def snake(id):
+    return id.replace("-", "_")
+
+
+def export_name(r, k, nparts):
+    """Name of the per-result function for part k of result r."""
+    return snake(r.id) if nparts == 1 else f"{snake(r.id)}_part{k + 1}"
+
+
+def _sizes_from(outputs, args, shapes):
+    """size symbol -> (argument, axis): read sizes off argument shapes."""
+    need = set()
+    for o in outputs:
+        need |= set(mexpr.numeric_sizes(o))
+    found = {}
+    for s in sorted(need, key=str):
+        for a in args:
+            shape = shapes.get(a, ())
+            if str(s) in shape:
+                found[s] = (a, -2 if shape.index(str(s)) == 0 else -1)
+                break
+        else:
+            raise ValueError(f"size {s} cannot be read off any argument of {args}")
+    return found
+
+
+def _used(outputs, shapes):
+    names = set()
+    for o in outputs:
+        names |= {getattr(a, "name", None) for a in o.atoms(sp.MatrixSymbol, sp.Symbol)}
+    return [n for n in shapes if n in names]
+
+
+def _activations():
+    t = sp.Symbol("t", real=True)
+    a = sp.Symbol("a", real=True)
+    out = ["# activations f and f' through the output a = f(z) (activation-derivative-from-output)"]
+    for name, (act, dout) in fn.ACTIVATIONS.items():
+        out.append(mexpr.numpy_source(name, ["x"], act(t).xreplace({t: sp.Symbol("x")}) if name != "identity" else sp.Symbol("x")))
+        out.append(mexpr.numpy_source(f"{name}_prime_from_output", ["a"], dout(a)))
+    # f' as a function of z, the defaults of the per-result functions
+    out.append(mexpr.numpy_source("sigmoid_prime", ["x"], fn.CONCRETE[fn.fprime](sp.Symbol("x"))))
+    out.append(mexpr.numpy_source("tanh_prime", ["x"], fn.CONCRETE[fn.gprime](sp.Symbol("x"))))
+    return out
+
+
+def _doc(r, extra=""):
+    return (f"{r.id} (seed {r.seed}, {r.section}): {r.title}.\n\n    Convention: {r.convention}\n    {extra}").rstrip()
+
+
+def _result_functions():
+    out = ["# one function per proved gradient: matrices may carry leading batch axes (..., rows, cols);\n"
+           "# scalars that meet matrices then need shape (..., 1, 1)"]
+    for r in results():
+        if not isinstance(r.how, Gradient):
+            continue
+        parts = r.how._parts()
+        for k, (V, s, claims, _) in enumerate(parts):
+            outs = list(claims.values())
+            # the differentiated variables always: a constant gradient takes its shape from them
+            used = set(_used(outs, r.how.shapes)) | set(claims)
+            args = [n for n in r.how.shapes if n in used]
+            calls = [name for func, name in _CALLABLES.items() if any(o.has(func) for o in outs)]
+            sig = args + [f"{c}={_DEFAULTS[c]}" for c in calls]
+            doc = _doc(r, f"Returns {{{', '.join(repr(n) for n in claims)}}}: the gradients d/d" + ", d/d".join(claims) + ".")
+            out.append(mexpr.numpy_source(export_name(r, k, len(parts)), sig, outs, batched=True,
+                                          callables={f: n for f, n in _CALLABLES.items() if n in calls},
+                                          sizes_from=_sizes_from(outs, args, r.how.shapes), doc=doc, keys=list(claims)))
+    return out
+
+
+def _kernel(r, ex):
+    V, s, claims, _ = r.how._parts()[ex.part]
+    wrt = list(ex.wrt or claims)
+    outs = [claims[w] for w in wrt]
+    if ex.value:
+        outs = [_unevaluated_scalar(r, ex.part), *outs]
+    shapes = dict(r.how.shapes)
+    callables = {}
+    for arg, var in ex.given:
+        P = getattr(V, var)
+        A = sp.MatrixSymbol(arg, *P.shape)
+        shapes[arg] = r.how.shapes[var]
+        for act, actp in ((fn.f, fn.fprime), (fn.g, fn.gprime)):
+            # SymPy moves a transpose inside: f(P)^T is stored as f(P^T)
+            rep = {mexpr.apply(act, P): A, mexpr.apply(actp, P): mexpr.apply(_OUT_PRIME[act], A),
+                   mexpr.apply(act, P.T): A.T, mexpr.apply(actp, P.T): mexpr.apply(_OUT_PRIME[act], A.T)}
+            outs = [o.xreplace(rep) for o in outs]
+        if any(o.has(P) for o in outs):
+            raise ValueError(f"{r.id} export {ex.name}: {var} is still needed after passing {arg} = f({var})")
+    for z in ex.zero:
+        outs = [o.xreplace({getattr(V, z): sp.Integer(0)}) for o in outs]
+    for func, name in _OUT_NAMES.items():
+        if any(o.has(func) for o in outs):
+            callables[func] = name
+    args = [a for a in _used(outs, shapes) if a not in ex.zero] + [a for a, _ in ex.given if a not in _used(outs, shapes)]
+    args = [a for a in shapes if a in args]
+    sig = args + list(callables.values())
+    what = (["the loss"] if ex.value else []) + [f"d/d{w}" for w in wrt]
+    doc = _doc(r, f"Kernel of derive.numeric; returns ({', '.join(what)}).")
+    return mexpr.numpy_source(ex.name, sig, outs, callables=callables,
+                              sizes_from=_sizes_from(outs, args, shapes), doc=doc)
+
+
+def _unevaluated_scalar(r, part):
+    """The scalar of a part as a 1x1 matrix's [0, 0] entry, left unevaluated
+    (indexing a matrix expression would expand it into index sums)."""
+    from sympy.matrices.expressions.matexpr import MatrixElement
+    V = mexpr.variables(r.how.shapes)
+    built = r.how.build(V)
+    scalar = (built if isinstance(built, list) else [built])[part][0]
+    return MatrixElement(scalar, 0, 0) if isinstance(scalar, sp.MatrixExpr) else scalar
+
+
+def _kernels():
+    out = ["# kernels of the batched network (derive.numeric.mlp_loss_and_grads)"]
+    for r in results():
+        for ex in getattr(r.how, "exports", ()):
+            out.append(_kernel(r, ex))
+    return out
+
+
+def _index():
+    """BY_RESULT: result id -> its functions, and __all__."""
+    by, names = {}, []
+    for r in results():
+        if isinstance(r.how, Gradient):
+            n = len(r.how._parts())
+            by[r.id] = tuple(export_name(r, k, n) for k in range(n))
+        names += [ex.name for ex in getattr(r.how, "exports", ())]
+    names = [*(n for a in fn.ACTIVATIONS for n in (a, f"{a}_prime_from_output")), "sigmoid_prime", "tanh_prime",
+             *names, *(n for v in by.values() for n in v)]
+    rows = "".join(f"    {k!r}: {v!r},\n" for k, v in by.items())
+    return (f"# the per-result functions of each proved gradient\nBY_RESULT = {{\n{rows}}}\n\n"
+            f"__all__ = {names!r}\n")
+
+
+def source():
+    return "\n\n".join([HEADER, *_activations(), *_kernels(), *_result_functions(), _index()]).rstrip() + "\n"
+
+
+def write(path=PATH):
+    """Write the generated module atomically; True when it changed."""
+    from .report import write_atomic
+    text = source()
+    path = Path(path)
+    if path.exists() and path.read_text() == text:
+        return False
+    write_atomic(path, text)
+    return True

@@ -1,0 +1,221 @@
+"""derive.numeric: the imported gradients are the proved formulas, and right.
+
+Every generated function is compared with checks/' independent backprop of
+the loss written separately (checks.ops), to 1e-12 relative.
+"""
+import inspect
+import itertools
+import subprocess
+import sys
+import zlib
+
+import numpy as np
+import pytest
+
+import checks
+import derive
+from checks import ops as F
+from derive import codegen, numeric
+from derive.registry import Gradient, sample
+
+GRADIENTS = [r for r in derive.results() if isinstance(r.how, Gradient)]
+PARTS = [(r.id, k) for r in GRADIENTS for k in range(len(r.how._parts()))]
+
+
+def test_generated_file_is_what_the_registry_prints():
+    """The shipped NumPy is printed from the proved statements: regenerate
+    it in memory and compare byte for byte."""
+    assert codegen.PATH.read_text() == codegen.source(), "stale derive/_generated.py: run python -m derive codegen"
+
+
+def test_every_gradient_result_has_a_function():
+    assert set(numeric.BY_RESULT) == {r.id for r in GRADIENTS}
+    for rid, names in numeric.BY_RESULT.items():
+        for n in names:
+            assert callable(getattr(numeric, n)), n
+
+
+def test_import_does_not_load_sympy():
+    code = "import sys, derive.numeric; assert 'sympy' not in sys.modules, 'sympy imported'"
+    subprocess.run([sys.executable, "-c", code], check=True)
+
+
+def _rel(a, b):
+    a, b = np.asarray(a, dtype=float), np.asarray(b, dtype=float)
+    return float(np.max(np.abs(a - b)) / max(1.0, float(np.max(np.abs(b))))) if b.size else 0.0
+
+
+@pytest.mark.parametrize("rid,part", PARTS, ids=[f"{i}:{k}" for i, k in PARTS])
+def test_per_result_function_batched_matches_backprop(rid, part):
+    """A stack of 3 examples through the generated function (leading batch
+    axis, no loop) against backprop of the note's loss, example by example."""
+    r = derive.result(rid)
+    V, _, claims, forward = r.how._parts()[part]
+    func = getattr(numeric, numeric.BY_RESULT[rid][part])
+    sizes = {k: v + 2 for k, v in r.how.sizes[-1].items()}
+    rng = np.random.default_rng(zlib.crc32(f"{rid}:{part}".encode()))
+    examples = []
+    for _ in range(3):
+        vals = sample(rng, r.how.shapes, sizes, r.how.sample)
+        if r.how.adjust is not None:
+            vals = r.how.adjust(F, dict(vals))
+        examples.append(vals)
+    matrices = any(s != () for s in r.how.shapes.values())
+    stacked = {n: np.stack([e[n] for e in examples]).reshape((3, 1, 1) if matrices and r.how.shapes[n] == () else -1 if not matrices else (3, *examples[0][n].shape))
+               for n in r.how.shapes}
+    params = [p for p in inspect.signature(func).parameters if p in stacked]
+    got = func(**{p: stacked[p] for p in params})
+    assert list(got) == list(claims)
+    for b, vals in enumerate(examples):
+        wrt = list(claims)
+
+        def loss(*xs, vals=vals):
+            kw = dict(vals)
+            kw.update(zip(wrt, xs))
+            return forward(F, **kw)
+
+        _, ref = checks.grad(loss, *[vals[n] for n in wrt])
+        for name, want in zip(wrt, ref):
+            g = np.asarray(got[name], dtype=float)
+            # per-example values; a constant gradient carries no batch axis, a
+            # scalar variable's gradient may come as a (3, 1, 1) stack
+            full = g.reshape(3, *np.shape(want)) if g.size == 3 * np.size(want) else np.broadcast_to(g, np.shape(want))
+            one = full[b] if g.size == 3 * np.size(want) else full
+            assert _rel(one, want) <= 1e-12, (name, b)
+
+
+def _reference(params, X, Y, activation, output, reg, rows, out_act):
+    fa = {"sigmoid": F.sigmoid, "tanh": F.tanh, "relu": F.relu, "identity": lambda t: t}
+    a = X
+    for W, b in params[:-1]:
+        a = fa[activation](a @ W + b if rows else W @ a + b)
+    W, b = params[-1]
+    Z = a @ W + b if rows else W @ a + b
+    m = X.shape[0] if rows else X.shape[1]
+    if output == "softmax-ce":
+        L = -F.sum(Y * F.log(F.softmax(Z, 1 if rows else 0))) * (1.0 / m)
+    elif output == "bce":  # log(1 - sigma(z)) written as log sigma(-z): the reference must not lose digits either
+        L = -F.sum(Y * F.log(F.sigmoid(Z)) + (1 - Y) * F.log(F.sigmoid(-Z))) * (1.0 / m)
+    else:
+        L = 0.5 * F.sum((fa[out_act](Z) - Y) ** 2) * (1.0 / m)
+    for W, _ in params:
+        L = L + reg * F.sum(W * W)
+    return L
+
+
+def _network(rows, widths, m, rng, bias_2d=False):
+    Ws = [rng.standard_normal((i, o) if rows else (o, i)) for i, o in zip(widths[:-1], widths[1:])]
+    bs = [rng.standard_normal(o) for o in widths[1:]]
+    if bias_2d:
+        bs = [b.reshape((1, -1) if rows else (-1, 1)) for b in bs]
+    X = rng.standard_normal((m, widths[0]) if rows else (widths[0], m))
+    return list(zip(Ws, bs)), X
+
+
+CASES = list(itertools.product(numeric.LAYOUTS, numeric.ACTIVATIONS, numeric.OUTPUTS, (0.0, 0.3)))
+
+
+@pytest.mark.parametrize("layout,activation,output,reg", CASES, ids=["-".join(map(str, c)) for c in CASES])
+def test_mlp_matches_independent_backprop(layout, activation, output, reg):
+    rows = layout == "rows"
+    rng = np.random.default_rng(zlib.crc32(f"{layout}{activation}{output}{reg}".encode()))
+    widths, m = [4, 5, 3, 3], 6
+    params, X = _network(rows, widths, m, rng, bias_2d=reg > 0)
+    k = widths[-1]
+    if output == "softmax-ce":
+        y = rng.integers(0, k, m)
+        Y = np.eye(k)[y] if rows else np.eye(k)[y].T
+    else:
+        Y = y = rng.uniform(0.05, 0.95, (m, k) if rows else (k, m))
+    out_act = "sigmoid" if output == "mse" else "identity"
+    loss, grads = numeric.mlp_loss_and_grads(params, X, y, activation, output, reg, layout, output_activation=out_act)
+    b2 = [np.reshape(b, (1, -1) if rows else (-1, 1)) for _, b in params]
+    Ws = [W for W, _ in params]
+    want_loss, ref = checks.grad(lambda *p: _reference(list(zip(p[:3], p[3:])), X, Y, activation, output, reg, rows, out_act),
+                                 *Ws, *b2)
+    assert abs(loss - want_loss) <= 1e-12 * max(1.0, abs(want_loss))
+    for i, ((gW, gb), (W, b)) in enumerate(zip(grads, params)):
+        assert gW.shape == W.shape and gb.shape == np.shape(b), i
+        assert _rel(gW, ref[i]) <= 1e-12, f"dW{i + 1}"
+        assert _rel(gb.reshape(b2[i].shape), ref[3 + i]) <= 1e-12, f"db{i + 1}"
+    if output == "softmax-ce":  # one-hot labels give the same as integer labels
+        loss2, grads2 = numeric.mlp_loss_and_grads(params, X, Y, activation, output, reg, layout)
+        assert loss2 == pytest.approx(loss, rel=1e-15)
+
+
+def test_mlp_gradient_passes_the_checker():
+    """A second, derivative-free opinion on one deep configuration."""
+    rng = np.random.default_rng(3)
+    params, X = _network(True, [3, 4, 4, 2], 5, rng)
+    y = rng.integers(0, 2, 5)
+    flat = [a for pair in params for a in pair]
+
+    def f(*ps):
+        return numeric.mlp_loss_and_grads(list(zip(ps[::2], ps[1::2])), X, y, "tanh", "softmax-ce", 0.1)[0]
+
+    _, grads = numeric.mlp_loss_and_grads(params, X, y, "tanh", "softmax-ce", 0.1)
+    rep = checks.gradcheck(f, flat, [g for pair in grads for g in pair])
+    assert rep.ok, str(rep)
+    assert checks.taylor_test(f, flat, [g for pair in grads for g in pair]).ok
+
+
+@pytest.mark.parametrize("layout", numeric.LAYOUTS)
+def test_stable_at_extreme_logits(layout):
+    """Logits of +-1e3: no overflow, no NaN, the exact values (softmax shifted
+    by its max; CE from log-softmax; BCE from logits)."""
+    rows = layout == "rows"
+    x = np.array([[1e3, 0.0, -1e3]])
+    X = x if rows else x.T
+    I = np.eye(3)
+    params = [(I, np.zeros(3))]
+    with np.errstate(over="raise", invalid="raise", divide="raise"):  # underflow to 0 is exact enough
+        loss, grads = numeric.mlp_loss_and_grads(params, X, np.array([1]), "sigmoid", "softmax-ce", layout=layout)
+        assert loss == 1e3  # -log softmax_1 = 1000 + log(1 + e^-1000 + e^-2000) = 1000 in float64
+        D = np.array([[1.0, -1.0, 0.0]])  # softmax - y: softmax = (1, e^-1000, e^-2000)
+        assert np.array_equal(grads[0][0], (x.T @ D) if rows else (D.T @ x))
+        loss, grads = numeric.mlp_loss_and_grads(params, X, np.zeros((1, 3)) if rows else np.zeros((3, 1)),
+                                                 "sigmoid", "bce", layout=layout)
+        assert loss == pytest.approx(1e3 + np.log1p(1.0) + np.log1p(np.exp(-1e3)), rel=1e-15)  # -log sigma(-z) summed
+        for act in numeric.ACTIVATIONS:  # hidden units saturated at +-1e3
+            deep = [(np.eye(3), np.zeros(3)), (np.eye(3), np.zeros(3))]
+            loss, grads = numeric.mlp_loss_and_grads(deep, X * 1.0, np.array([0]), act, "softmax-ce", layout=layout)
+            assert np.isfinite(loss) and all(np.isfinite(g).all() for pair in grads for g in pair), act
+    s = numeric.sigmoid(np.array([-1e3, 0.0, 1e3]))
+    assert s[0] == 0.0 and s[1] == 0.5 and s[2] == 1.0
+
+
+def test_mlp_errors_name_the_problem():
+    rng = np.random.default_rng(0)
+    params, X = _network(True, [4, 3, 2], 5, rng)
+    y = rng.integers(0, 2, 5)
+    with pytest.raises(ValueError, match="layout='cols'"):
+        numeric.mlp_loss_and_grads(params, X, y, layout="cols")
+    with pytest.raises(ValueError, match="activation='softplus'"):
+        numeric.mlp_loss_and_grads(params, X, y, activation="softplus")
+    with pytest.raises(ValueError, match=r"params\[0\]: W has shape \(4, 3\)"):
+        numeric.mlp_loss_and_grads(params, X.T, y, layout="columns")
+    with pytest.raises(ValueError, match=r"class labels must lie in \[0, 2\)"):
+        numeric.mlp_loss_and_grads(params, X, np.array([0, 1, 2, 0, 1]))
+    with pytest.raises(ValueError, match=r"class labels must lie in \[0, 2\)"):
+        numeric.mlp_loss_and_grads(params, X, np.array([0, 1, -1, 0, 1]))
+    with pytest.raises(ValueError, match="integer classes"):
+        numeric.mlp_loss_and_grads(params, X, y.astype(float))
+    with pytest.raises(ValueError, match="y has shape"):
+        numeric.mlp_loss_and_grads(params, X, np.zeros((5, 3)), output="bce")
+    with pytest.raises(ValueError, match=r"params\[1\]: b has 3 entries for 2 units"):
+        numeric.mlp_loss_and_grads([params[0], (params[1][0], np.zeros(3))], X, y)
+
+
+def test_a_wrong_kernel_would_be_caught():
+    """The comparison above can fail: a transposed weight gradient is caught."""
+    rng = np.random.default_rng(1)
+    params, X = _network(False, [3, 3, 2], 4, rng)
+    y = rng.integers(0, 2, 4)
+    _, grads = numeric.mlp_loss_and_grads(params, X, y, layout="columns")
+    Ws = [W for W, _ in params]
+    b2 = [b.reshape(-1, 1) for _, b in params]
+    Y = np.eye(2)[y].T
+    _, ref = checks.grad(lambda *p: _reference(list(zip(p[:2], p[2:])), X, Y, "sigmoid", "softmax-ce", 0.0, False, "identity"),
+                         *Ws, *b2)
+    assert _rel(grads[0][0], ref[0]) <= 1e-12
+    assert _rel(grads[0][0].T, ref[0]) > 1e-3
