@@ -90,6 +90,9 @@ def _verify(rs):
                 r = rs[nxt]
                 v = Verdict(r.id, r.expected, [got[r.id][n] for n in want[r.id]])
                 print(f"{v.line()}  ({sum(c.seconds for c in v.checks):.2f}s)", flush=True)
+                for c in v.checks:
+                    if not c.ok:
+                        print(f"    {c.name}: {c.detail}", flush=True)
                 failed += not v.ok
                 items.append((r, v))
                 nxt += 1

@@ -43,6 +43,7 @@ class Check:
     ok: bool
     detail: str
     seconds: float = 0.0
+    tex: str = ""   # the derivation check: its derivations typeset (computed once, in the worker)
 
 
 @dataclass
@@ -66,11 +67,14 @@ class Verdict:
 
 def _timed(name, kind, func):
     t0 = time.perf_counter()
+    tex = ""
     try:
-        ok, detail = func()
+        out = func()
+        ok, detail = out[:2]
+        tex = out[2] if len(out) > 2 else ""
     except Exception as err:  # a check that crashes has failed, loudly
         ok, detail = False, f"{type(err).__name__}: {err}"
-    return Check(name, kind, bool(ok), detail, time.perf_counter() - t0)
+    return Check(name, kind, bool(ok), detail, time.perf_counter() - t0, tex)
 
 
 def _rng(key):
@@ -168,7 +172,10 @@ class Gradient:
             raise ValueError(f"{len(pairs)} scalars but {len(fwds)} forward functions")
         return [(V, mexpr.scalar_of(sc), cl, fw) for (sc, cl), fw in zip(pairs, fwds)]
 
-    def symbolic(self):
+    def symbolic(self, main=True):
+        """Proof at symbolic sizes.  main=False leaves the claim itself to
+        the derivation chain (Result._symbolic), which proves it step by
+        step; shapes and the branches of non-smooth functions are checked here."""
         notes, sized = [], False
         for V, s, claims, _ in self._parts():
             for label, rep in self.branches:
@@ -182,6 +189,9 @@ class Gradient:
                     sized = True
                     if tuple(cl.shape) != tuple(var.shape):
                         return False, f"d/d{name}: claimed shape {cl.shape} differs from {var.shape}"
+                if not main:
+                    continue
+                if isinstance(var, sp.MatrixSymbol):
                     idx = mexpr.generic_index(self.shapes[name])
                     d = s.diff(var[idx]) - cl[idx]
                 else:
@@ -191,6 +201,8 @@ class Gradient:
                     shown = normal_form(d) if d.has(sp.Sum) else sp.simplify(d)
                     return False, f"d/d{name}: difference not shown to be 0: {shown}"
                 notes.append(f"d/d{name} by {how}")
+        if not main:
+            return True, "; ".join(notes)
         scope = "entry (p, q) at symbolic sizes" if sized else "scalar"
         return True, f"{scope}: " + "; ".join(notes)
 
@@ -290,12 +302,14 @@ class Identity:
     sample: dict = field(default_factory=dict)
     assume: tuple = ()
 
-    def symbolic(self):
+    def symbolic(self, main=True):
         V = mexpr.variables(self.shapes)
         lhs, rhs = self.build(V)
         if isinstance(lhs, sp.MatrixExpr):
             if tuple(lhs.shape) != tuple(rhs.shape):
                 return False, f"shapes differ: {lhs.shape} vs {rhs.shape}"
+        if not main:
+            return True, ""
             idx = tuple(sp.Integer(0) if s == 1 else sp.Symbol(c, integer=True, nonnegative=True)
                         for s, c in zip(lhs.shape, "pq"))
             d, scope = lhs[idx] - rhs[idx], "entry (p, q) at symbolic sizes"
@@ -341,10 +355,13 @@ class Facts:
 
     @staticmethod
     def _run(func):
+        """(ok, detail, LaTeX items for the report's derivation)."""
+        from .latex import escape
         rows = func()
         bad = [f"{label}: {detail}" for label, ok, detail in rows if not ok]
         text = "; ".join(f"{label}: {detail}" for label, ok, detail in rows)
-        return (not bad and bool(rows)), ("FAILED " + "; ".join(bad)) if bad else text
+        items = "".join(rf"  \item {escape(label)}: {escape(detail)}" + "\n" for label, ok, detail in rows)
+        return (not bad and bool(rows)), ("FAILED " + "; ".join(bad)) if bad else text, items
 
     def symbolic(self):
         return self._run(self.symbolic_facts)
@@ -403,7 +420,8 @@ class Result:
     convention: str = ""
     written: str = ""       # mistakes: the claim as the notes wrote it (LaTeX)
     correction: str = ""    # mistakes: what it should be (LaTeX)
-    steps: tuple = ()       # derivation shown in the report: (LaTeX, reason)
+    steps: tuple = ()       # derive.derivation.Derivation records: the notes' route (default: index level)
+    code: tuple = ()        # functions of derive.numeric shown in the report besides BY_RESULT's
 
     @property
     def is_mistake(self):
@@ -418,7 +436,13 @@ class Result:
         h = self.how
         if self.is_mistake:
             return [("refutation", REFUTATION, self._refutation), ("correction", PROOF, self._correction)]
-        out = [("symbolic", PROOF, h.symbolic)]
+        if isinstance(h, (Gradient, Identity)) and not self.steps:
+            # the index-level derivation proves the claim step by step: it is the symbolic proof
+            out = [("symbolic", PROOF, self._symbolic)]
+        else:
+            out = [("symbolic", PROOF, h.symbolic)]
+            if self.steps:  # the notes' own route, checked besides
+                out.append(("derivation", PROOF, self._derivation))
         if getattr(h, "concrete_facts", True) is not None:
             out.append(("concrete", PROOF, h.concrete))
         if getattr(h, "numeric_facts", True) is not None:
@@ -447,6 +471,33 @@ class Result:
             vals = f"; as written {v.rhs_value}, correct {v.lhs_value}" if v.rhs_value is not None else ""
             return True, f"{v.detail}: {ce}{vals}"
         return False, f"not refuted: {v.detail}"
+
+    def _symbolic(self):
+        ok, detail = self.how.symbolic(main=False)
+        if not ok:
+            return False, detail
+        out = self._derivation()
+        if not out[0]:
+            return out
+        scope = "entry (p, q) at symbolic sizes" if any(
+            s != () for s in self.how.shapes.values()) else "for all values"
+        return True, f"{scope}: {out[1]}" + (f"; {detail}" if detail else ""), out[2]
+
+    def _derivation(self):
+        """Every consecutive pair of every derivation step follows (derive.derivation)."""
+        from .derivation import check, derivations
+        from .report import derivations_tex
+        ds = derivations(self)
+        if not ds:
+            return False, "no derivation"
+        n = 0
+        for d in ds:
+            for i, ok, how in check(d):
+                if not ok:
+                    return False, (f"step {i + 1} of the derivation of {d.title} does not follow from step {i}: "
+                                   f"{d.steps[i].reason}")
+                n += 1
+        return True, f"{n} steps in {len(ds)} derivation{'s' * (len(ds) > 1)}, each pair shown equal", derivations_tex(ds)
 
     def _correction(self):
         target = result(self.how.correct)

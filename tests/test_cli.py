@@ -85,3 +85,32 @@ def test_pdf_compiles_without_errors(two_runs):
     pdf, msg = build_pdf(Path(a))
     assert pdf is not None and pdf.exists(), msg
     assert "warnings" not in msg, msg
+
+
+def test_a_broken_derivation_step_fails_the_build_naming_it(monkeypatch, capsys, tmp_path):
+    """Break one step of the notes' route to y_hat - y (drop -y_p): the
+    derivation check fails, the build exits 1 and names the step."""
+    import dataclasses
+
+    from derive.derivation import Step
+    r = derive.result("softmax-ce-gradient")
+    (d,) = r.steps
+    broken = list(d.steps)
+    expr = broken[3].expr                                   # -y_p + e^{theta_p} / S
+    minus_y = next(a for a in expr.args if a.could_extract_minus_sign())
+    broken[3] = Step(expr - minus_y, broken[3].reason)      # the -y_p term dropped
+    monkeypatch.setattr(r, "steps", (dataclasses.replace(d, steps=tuple(broken)),))
+    monkeypatch.setenv("DERIVE_JOBS", "1")
+    assert main(["check", "softmax-ce-gradient"]) == 1
+    out = capsys.readouterr().out
+    assert "FAILED" in out and "derivation FAIL" in out
+    assert "step 4 of the derivation of" in out and "cases $i = p$ (1) and $i \\ne p$ (0)" in out
+    monkeypatch.setenv("DERIVE_JOBS", "2")  # the forked workers see the broken step too
+    assert main(["all", "--out", str(tmp_path), "--no-pdf"]) == 1
+    assert "step 4 of the derivation of" in capsys.readouterr().out
+
+
+def test_result_displays_as_latex_in_jupyter():
+    r = derive.result("softmax-ce-gradient")
+    shown = r._repr_latex_()
+    assert shown.startswith("$") and r"\operatorname{softmax}" in shown

@@ -9,6 +9,45 @@ from ..functions import f, fprime, sigmoid
 from ..mexpr import Softmax, apply, hadamard, ones
 from ..prove import SumsToOne
 from ..registry import Gradient, Identity, Mistake, Result
+from ..derivation import Derivation, Step
+from ..mexpr import dim, variables
+
+
+def _ce_route():
+    """The notes' route to y_hat - y (lines 527-630), entry p at symbolic n."""
+    V = variables({"theta": ("n", 1), "y": ("n", 1)})
+    n, p = dim("n"), sp.Symbol("p", integer=True, nonnegative=True)
+    i, j = sp.symbols("i j", integer=True, nonnegative=True)
+    th, y = (lambda k: V.theta[k, 0]), (lambda k: V.y[k, 0])
+    S = sp.Sum(sp.exp(th(j)), (j, 0, n - 1))
+    D = lambda e: sp.Derivative(e, th(p), evaluate=False)  # noqa: E731
+    return (Derivation(
+        r"\frac{\partial L}{\partial \theta_p}",
+        (Step(D(-sp.Sum(y(i) * sp.log(sp.exp(th(i)) / S), (i, 0, n - 1))),
+              r"$L = -\sum_i y_i \log \hat y_i$, $\hat y_i = e^{\theta_i} / \sum_j e^{\theta_j}$"),
+         Step(D(-sp.Sum(y(i) * th(i), (i, 0, n - 1)) + sp.Sum(y(i) * sp.log(S), (i, 0, n - 1))),
+              r"log of a quotient: $\log(e^{\theta_i}/S) = \theta_i - \log S$"),
+         Step(D(-sp.Sum(y(i) * th(i), (i, 0, n - 1)) + sp.log(S)), r"$\sum_i y_i = 1$ (one-hot $\mathbf{y}$)"),
+         Step(-y(p) + sp.exp(th(p)) / S,
+              r"cases $i = p$ (1) and $i \ne p$ (0); derivative of $\log S$"),
+         Step(Softmax(V.theta)[p, 0] - y(p), r"$\hat y_p = e^{\theta_p}/S$: the claim, entry $p$")),
+        r"\frac{\partial L}{\partial \boldsymbol{\theta}} = \hat{\mathbf{y}} - \mathbf{y}",
+        (SumsToOne("y", ("n", 1)),)),)
+
+
+def _sigmoid_route():
+    """Seed 001 lines 100-130 / seed 002: the quotient rule, then 1 - sigma."""
+    x = sp.Symbol("x", real=True)
+    e = sp.exp(-x)
+    return (Derivation(
+        r"\frac{d\sigma}{dx}",
+        (Step(sp.Derivative(1 / (1 + e), x, evaluate=False), r"$\sigma(x) = (1 + e^{-x})^{-1}$"),
+         Step(e / (1 + e) ** 2, r"chain rule: $-(1 + e^{-x})^{-2} \cdot (-e^{-x})$"),
+         Step(1 / (1 + e) * (e / (1 + e)), r"split the fraction"),
+         Step(1 / (1 + e) * (1 - 1 / (1 + e)), r"$\frac{e^{-x}}{1 + e^{-x}} = 1 - \frac{1}{1 + e^{-x}}$"),
+         Step(sigmoid(x) * (1 - sigmoid(x)), r"$\sigma(x)\,(1 - \sigma(x))$")),
+        r"\sigma' = \sigma(1 - \sigma)"),)
+
 
 RESULTS = [
     Result(
@@ -36,6 +75,7 @@ RESULTS = [
             build=lambda V: (1 / (1 + sp.exp(-V.x)), {"x": sigmoid(V.x) * (1 - sigmoid(V.x))}),
             forward=lambda F, x: 1.0 / (1.0 + F.exp(-x)),
         ),
+        steps=_sigmoid_route(),
     ),
     Result(
         id="softmax-ce-gradient", seed="001", section="lines 20-75, 527-630",
@@ -53,6 +93,7 @@ RESULTS = [
             sample={"y": "simplex"},
             assume=(SumsToOne("y", ("n", 1)),),
         ),
+        steps=_ce_route(),
     ),
     Result(
         id="window-score-gradients", seed="001", section="lines 940-1340",
@@ -257,7 +298,6 @@ RESULTS += [
 import numpy as np  # noqa: E402
 
 from ..functions import relu, relu_branches, step  # noqa: E402
-from ..mexpr import dim  # noqa: E402
 from ..registry import Facts, close, exact, holds  # noqa: E402
 
 _ID, _ZERO = relu_branches("margin")

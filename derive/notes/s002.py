@@ -143,5 +143,6 @@ RESULTS += [
         convention=("a = f(z) the activation; backprop can take f' from the a it stored in the forward pass. The "
                     "notes write the sigmoid case; tanh, ReLU and identity are derive's, for derive.numeric"),
         how=Facts(lambda: _from_output("symbolic"), lambda: _from_output("concrete"), lambda: _from_output("numeric")),
+        code=tuple(f"{a}_prime_from_output" for a in ACTIVATIONS) + ("tanh_prime",),
     ),
 ]

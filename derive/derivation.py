@@ -1,0 +1,178 @@
+"""Derivations: chains of equal expressions, one reason per step, every
+consecutive pair checked by the engine.
+
+A step is a SymPy expression *as written* (``sp.Derivative`` left
+unevaluated, sums over symbolic sizes) and the reason for the equality that
+leads to it.  ``check`` evaluates each pair (derivatives taken, never
+``doit()`` on sums) and asks :func:`derive.prove.zero_by` whether the
+difference is 0 under the result's assumptions; a step that does not
+follow fails the result's ``derivation`` check, which names it.
+
+Results may declare their own steps (the notes' route, e.g. the log of a
+quotient for softmax cross-entropy); every other gradient and identity gets
+the index-level route: the entry of the scalar, term-by-term derivative,
+Kronecker deltas collapsed, the claimed entry.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import sympy as sp
+
+from . import mexpr
+from .indexform import normal_form
+from .prove import zero_by
+
+# a displayed step longer than this (LaTeX characters) is not shown on its own;
+# the pair around it is still checked, as one step
+MAX_SHOWN = 700
+
+
+@dataclass(frozen=True)
+class Step:
+    expr: object
+    reason: str          # LaTeX (text mode) for the right-hand column
+    display: str = None  # LaTeX shown instead of expr (a long first step: "s as stated")
+
+
+@dataclass(frozen=True)
+class Derivation:
+    title: str          # e.g. "d s / d W, entry (p, q)" (LaTeX math)
+    steps: tuple        # Step, first the quantity, last the claim
+    conclusion: str = ""  # LaTeX math after the chain, e.g. the matrix form
+    assume: tuple = ()
+
+
+def evaluate(e):
+    """Take every unevaluated derivative (sp.diff on its argument)."""
+    if isinstance(e, sp.MatrixBase):
+        return e.applyfunc(evaluate)
+    if not isinstance(e, sp.Basic) or not e.has(sp.Derivative):
+        return e
+    return e.replace(lambda x: isinstance(x, sp.Derivative), lambda x: sp.diff(x.expr, *x.variables))
+
+
+_NF = {}
+
+
+def _normal(e):
+    """normal_form, remembered: each step is normalized once though it is in two pairs."""
+    if not isinstance(e, sp.Basic) or isinstance(e, sp.MatrixBase) or not e.has(sp.Sum):
+        return e
+    if e not in _NF:
+        _NF[e] = normal_form(e)
+    return _NF[e]
+
+
+def check(d):
+    """[(i, ok, how)]: step i follows from step i - 1 (the difference of the
+    two normal forms is shown to be 0 by zero_by, assumptions included)."""
+    out = []
+    for i in range(1, len(d.steps)):
+        a, b = _normal(evaluate(d.steps[i - 1].expr)), _normal(evaluate(d.steps[i].expr))
+        diff = (a - b) if not isinstance(a, sp.MatrixBase) else sp.Matrix(a - b)
+        how = zero_by(diff, d.assume)
+        out.append((i, how is not None, how))
+    return out
+
+
+def _shown(steps):
+    """Drop intermediate steps too long to typeset (first and last stay);
+    a dropped step's reason joins the next one, whose pair is then checked
+    directly."""
+    from .latex import tex
+    first = steps[0]
+    if first.display is None and len(tex(first.expr)) > MAX_SHOWN:
+        first = Step(first.expr, first.reason + r" ($s$ as stated above; too long to repeat)",
+                     _short_first(first.expr))
+    keep, pending = [first], ""
+    for s in steps[1:-1]:
+        if len(tex(s.expr)) <= MAX_SHOWN:
+            keep.append(Step(s.expr, pending + s.reason))
+            pending = ""
+        else:
+            pending += s.reason + "; "
+    keep.append(Step(steps[-1].expr, pending + steps[-1].reason))
+    return tuple(keep)
+
+
+def _short_first(e):
+    from .latex import tex
+    if isinstance(e, sp.Derivative):
+        return rf"\frac{{\partial s}}{{\partial {tex(e.variables[0])}}}"
+    return "s"
+
+
+def _entry_reason(assume):
+    extra = "; " + "; ".join(str(a) for a in assume) if assume else ""
+    return r"entry $(p, q)$ of the claim" + extra
+
+
+def gradient_derivations(how):
+    """Index-level derivations of a Gradient: one per part and variable."""
+    out = []
+    for V, s, claims, _ in how._parts():
+        for name, cl in claims.items():
+            var = getattr(V, name)
+            if isinstance(var, sp.MatrixSymbol):
+                idx = mexpr.generic_index(how.shapes[name])
+                x = var[idx]
+                raw = sp.diff(s, x)
+                steps = [Step(sp.Derivative(s, x, evaluate=False), r"$s$ entry by entry (sums over symbolic sizes)"),
+                         Step(raw, r"term by term: $\partial x_{ij}/\partial x_{pq} = \delta_{ip}\delta_{jq}$, chain rule"),
+                         Step(_normal(raw), r"collapse the Kronecker deltas"),
+                         Step(cl[idx], _entry_reason(how.assume))]
+                from .latex import tex
+                title = rf"\frac{{\partial s}}{{\partial {tex(x)}}}"
+                concl = rf"\frac{{\partial s}}{{\partial {tex(var)}}} = {tex(cl)}"
+            else:
+                raw = sp.diff(s, var)
+                steps = [Step(sp.Derivative(s, var, evaluate=False), r"the scalar as stated"),
+                         Step(raw, r"chain rule, derivatives of the elementary functions"),
+                         Step(mexpr.scalar_of(cl), r"algebra (the claim)" + ("; " + "; ".join(map(str, how.assume)) if how.assume else ""))]
+                from .latex import tex
+                title = rf"\frac{{\partial s}}{{\partial {tex(var)}}}"
+                concl = ""
+            out.append(Derivation(title, _shown(tuple(_dedupe(steps))), concl, tuple(how.assume)))
+    return out
+
+
+def identity_derivations(how):
+    from .latex import tex
+    V = mexpr.variables(how.shapes)
+    lhs, rhs = how.build(V)
+    if isinstance(lhs, sp.MatrixExpr):
+        idx = tuple(sp.Integer(0) if s == 1 else sp.Symbol(c, integer=True, nonnegative=True)
+                    for s, c in zip(lhs.shape, "pq"))
+        a, b = lhs[idx], rhs[idx]
+        steps = [Step(a, r"left-hand side, entry $(p, q)$"), Step(normal_form(a), r"index normal form"),
+                 Step(b, r"right-hand side, entry $(p, q)$")]
+        title = rf"\left({tex(lhs)}\right)_{{pq}}"
+    else:
+        steps = [Step(lhs, r"left-hand side"), Step(rhs, r"algebra")]
+        title = tex(lhs)
+    return [Derivation(title, _shown(tuple(_dedupe(steps))), "", tuple(how.assume))]
+
+
+def _dedupe(steps):
+    """Consecutive steps that print the same are one step."""
+    out = []
+    for s in steps:
+        if out and s.expr == out[-1].expr:
+            continue
+        out.append(s)
+    if len(out) == 1:
+        out.append(steps[-1])
+    return out
+
+
+def derivations(r):
+    """The derivations a result's report shows and its derivation check verifies."""
+    from .registry import Gradient, Identity
+    if r.steps:
+        return list(r.steps)
+    if isinstance(r.how, Gradient):
+        return gradient_derivations(r.how)
+    if isinstance(r.how, Identity):
+        return identity_derivations(r.how)
+    return []
