@@ -305,11 +305,11 @@ class Identity:
     def symbolic(self, main=True):
         V = mexpr.variables(self.shapes)
         lhs, rhs = self.build(V)
-        if isinstance(lhs, sp.MatrixExpr):
-            if tuple(lhs.shape) != tuple(rhs.shape):
-                return False, f"shapes differ: {lhs.shape} vs {rhs.shape}"
-        if not main:
+        if isinstance(lhs, sp.MatrixExpr) and tuple(lhs.shape) != tuple(rhs.shape):
+            return False, f"shapes differ: {lhs.shape} vs {rhs.shape}"
+        if not main:  # the derivation chain proves the claim (Result._symbolic)
             return True, ""
+        if isinstance(lhs, sp.MatrixExpr):
             idx = tuple(sp.Integer(0) if s == 1 else sp.Symbol(c, integer=True, nonnegative=True)
                         for s, c in zip(lhs.shape, "pq"))
             d, scope = lhs[idx] - rhs[idx], "entry (p, q) at symbolic sizes"

@@ -129,6 +129,29 @@ def _latexify(func, src):
         return None
 
 
+def _display(statement):
+    """A statement too long for one line is split after its top-level
+    separators (",\\ ", ";\\ ", ":\\ ") into the lines of a gather*."""
+    if len(statement) < 160:
+        return rf"\[ {statement} \]"
+    lines, depth, start, i = [], 0, 0, 0
+    while i < len(statement):
+        ch = statement[i]
+        depth += {"{": 1, "}": -1}.get(ch, 0)
+        if depth == 0 and statement.startswith(("\\left", "\\Big(", "\\big("), i):
+            depth += 1000  # never split inside a delimited group
+        if depth >= 1000 and statement.startswith(("\\right", "\\Big)", "\\big)"), i):
+            depth -= 1000
+        if depth == 0 and statement[i:i + 3] in (",\\ ", ";\\ ", ":\\ ") and i - start > 40:
+            lines.append(statement[start:i + 1])
+            start = i + 3
+            i += 3
+            continue
+        i += 1
+    lines.append(statement[start:])
+    return "\\begin{gather*}\n" + " \\\\\n".join(ln.strip() for ln in lines) + "\n\\end{gather*}"
+
+
 def result_tex(r, verdict):
     kind = {"proof": "exact proof", "evidence": "numeric evidence", "refutation": "refutation"}
     failed = r"\textbf{FAILED}"
@@ -143,7 +166,7 @@ def result_tex(r, verdict):
         parts.append(rf"\noindent\textbf{{As the notes write it:}} \[ {r.written} \]")
         parts.append(rf"\noindent\textbf{{Correct:}} \[ {r.correction} \] (see \ref{{res:{r.how.correct}}}).")
     else:
-        parts.append(rf"\[ {r.statement} \]")
+        parts.append(_display(r.statement))
         f = _formulas(r)
         if f:
             parts.append(r"\noindent The statement as derive proves it:" + "\n" + f)

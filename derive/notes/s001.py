@@ -49,6 +49,75 @@ def _sigmoid_route():
         r"\sigma' = \sigma(1 - \sigma)"),)
 
 
+def _shift_route():
+    """Seed 001 lines 225-240: e^{x_i + c} = e^c e^{x_i}, and e^c cancels."""
+    V = variables({"x": ("n", 1), "c": ()})
+    n, p, j = dim("n"), sp.Symbol("p", integer=True, nonnegative=True), sp.Symbol("j", integer=True, nonnegative=True)
+    x, c = (lambda k: V.x[k, 0]), V.c
+    S = sp.Sum(sp.exp(x(j)), (j, 0, n - 1))
+    return (Derivation(
+        r"\operatorname{softmax}(\mathbf{x} + c\mathbf{1})_p",
+        (Step(Softmax(V.x + c * ones("n"))[p, 0], r"definition, entry $p$"),
+         Step(sp.exp(x(p) + c) / sp.Sum(sp.exp(x(j) + c), (j, 0, n - 1)), r"$(\mathbf{x} + c\mathbf{1})_j = x_j + c$"),
+         Step(sp.exp(c) * sp.exp(x(p)) / (sp.exp(c) * S), r"$e^{x_j + c} = e^c e^{x_j}$; $e^c$ out of the sum"),
+         Step(sp.exp(x(p)) / S, r"cancel $e^c \neq 0$"),
+         Step(Softmax(V.x)[p, 0], r"$\operatorname{softmax}(\mathbf{x})_p$")),
+        r"\operatorname{softmax}(\mathbf{x} + c\mathbf{1}) = \operatorname{softmax}(\mathbf{x})"),)
+
+
+def _recursion_route():
+    """Seed 001 lines 1080-1110: delta_2 from delta_3 by the chain rule."""
+    V = variables({"W1": ("h", "n"), "b1": ("h", 1), "W2": ("k", "h"), "b2": ("k", 1), "x": ("n", 1), "v": ("k", 1)})
+    n, h, kk = dim("n"), dim("h"), dim("k")
+    i, j, m = sp.symbols("i j m", integer=True, nonnegative=True)
+    p = sp.Symbol("p", integer=True, nonnegative=True)
+    z2 = lambda r: sp.Sum(V.W1[r, m] * V.x[m, 0], (m, 0, n - 1)) + V.b1[r, 0]  # noqa: E731
+    z3 = lambda r: sp.Sum(V.W2[r, j] * f(z2(j)), (j, 0, h - 1)) + V.b2[r, 0]  # noqa: E731
+    s = sp.Sum(V.v[i, 0] * f(z3(i)), (i, 0, kk - 1))
+    d3 = hadamard(V.v, apply(fprime, V.W2 * apply(f, V.W1 * V.x + V.b1) + V.b2))
+    d2 = hadamard(V.W2.T * d3, apply(fprime, V.W1 * V.x + V.b1))
+    return (Derivation(
+        r"\frac{\partial s}{\partial b_{1,p}}",
+        (Step(sp.Derivative(s, V.b1[p, 0], evaluate=False),
+              r"$s = \sum_i v_i f(z_{3,i})$, $z_3 = \mathbf{W}_2 f(\mathbf{z}_2) + \mathbf{b}_2$, $\mathbf{z}_2 = \mathbf{W}_1\mathbf{x} + \mathbf{b}_1$"),
+         Step(sp.Sum(V.v[i, 0] * fprime(z3(i)) * sp.Derivative(z3(i), V.b1[p, 0], evaluate=False), (i, 0, kk - 1)),
+              r"chain rule through each $z_{3,i}$: $\delta_{3,i} = v_i f'(z_{3,i})$"),
+         Step(sp.Sum(V.v[i, 0] * fprime(z3(i)) * V.W2[i, p], (i, 0, kk - 1)) * fprime(z2(p)),
+              r"$\partial z_{3,i} / \partial b_{1,p} = W_{2,ip} f'(z_{2,p})$"),
+         Step(d2[p, 0], r"$\delta_{2,p} = (\mathbf{W}_2^{\top}\boldsymbol\delta_3)_p f'(z_{2,p})$: the recursion")),
+        r"\boldsymbol\delta_2 = (\mathbf{W}_2^{\top}\boldsymbol\delta_3) \odot f'(\mathbf{z}_2) = \frac{\partial s}{\partial \mathbf{b}_1}"),)
+
+
+def _window_route():
+    """Seed 001 lines 940-1340: the chain rule through z_i, one entry at a time."""
+    V = variables({"W": ("h", "n"), "x": ("n", 1), "b": ("h", 1), "v": ("h", 1)})
+    h, n = dim("h"), dim("n")
+    i, k = sp.symbols("i k", integer=True, nonnegative=True)
+    p, q = sp.symbols("p q", integer=True, nonnegative=True)
+    z = lambda r: sp.Sum(V.W[r, k] * V.x[k, 0], (k, 0, n - 1)) + V.b[r, 0]  # noqa: E731
+    s = sp.Sum(V.v[i, 0] * f(z(i)), (i, 0, h - 1))
+    delta = hadamard(V.v, apply(fprime, V.W * V.x + V.b))
+    dW = Derivation(
+        r"\frac{\partial s}{\partial W_{pq}}",
+        (Step(sp.Derivative(s, V.W[p, q], evaluate=False), r"$s = \sum_i v_i f(z_i)$, $z_i = \sum_k W_{ik} x_k + b_i$"),
+         Step(sp.Sum(V.v[i, 0] * fprime(z(i)) * sp.Derivative(z(i), V.W[p, q], evaluate=False), (i, 0, h - 1)),
+              r"chain rule through each $z_i$"),
+         Step(sp.Sum(V.v[i, 0] * fprime(z(i)) * sp.KroneckerDelta(i, p, (0, h - 1)) * V.x[q, 0], (i, 0, h - 1)),
+              r"$\partial z_i / \partial W_{pq} = \delta_{ip} x_q$"),
+         Step(V.v[p, 0] * fprime(z(p)) * V.x[q, 0], r"only $i = p$ remains"),
+         Step((delta * V.x.T)[p, q], r"$\delta_p = v_p f'(z_p)$: entry $(p, q)$ of $\boldsymbol\delta\mathbf{x}^{\top}$")),
+        r"\frac{\partial s}{\partial \mathbf{W}} = \boldsymbol\delta\mathbf{x}^{\top}")
+    dx = Derivation(
+        r"\frac{\partial s}{\partial x_{q}}",
+        (Step(sp.Derivative(s, V.x[q, 0], evaluate=False), r"the same $s$"),
+         Step(sp.Sum(V.v[i, 0] * fprime(z(i)) * sp.Derivative(z(i), V.x[q, 0], evaluate=False), (i, 0, h - 1)),
+              r"chain rule through each $z_i$"),
+         Step(sp.Sum(V.v[i, 0] * fprime(z(i)) * V.W[i, q], (i, 0, h - 1)), r"$\partial z_i / \partial x_q = W_{iq}$"),
+         Step((V.W.T * delta)[q, 0], r"$\sum_i W_{iq}\delta_i$: entry $q$ of $\mathbf{W}^{\top}\boldsymbol\delta$")),
+        r"\frac{\partial s}{\partial \mathbf{x}} = \mathbf{W}^{\top}\boldsymbol\delta")
+    return (dW, dx)
+
+
 RESULTS = [
     Result(
         id="softmax-shift-invariance", seed="001", section="lines 225-240, 457-470",
@@ -62,6 +131,7 @@ RESULTS = [
             reference=lambda F, x, c: F.softmax(x + c),
             sizes=({"n": 3},),
         ),
+        steps=_shift_route(),
     ),
     Result(
         id="sigmoid-derivative", seed="001", section="lines 100-130 (also seed 002)",
@@ -116,6 +186,7 @@ RESULTS = [
             forward=lambda F, W, x, b, v: v.T @ F.sigmoid(W @ x + b),
             sizes=({"h": 3, "n": 2},),
         ),
+        steps=_window_route(),
     ),
     Result(
         id="two-layer-delta-recursion", seed="001", section="lines 1080-1110",
@@ -136,6 +207,7 @@ RESULTS = [
             forward=lambda F, W1, b1, W2, b2, x, v: v.T @ F.sigmoid(W2 @ F.sigmoid(W1 @ x + b1) + b2),
             sizes=({"n": 2, "h": 3, "k": 2},),
         ),
+        steps=_recursion_route(),
     ),
 ]
 
