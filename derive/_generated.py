@@ -186,12 +186,27 @@ def input_layer_backward_rows_noreg(Wr, Dr, A):
 # one function per proved gradient: matrices may carry leading batch axes (..., rows, cols);
 # scalars that meet matrices then need shape (..., 1, 1)
 
+def gradient_example__dx(x, y):
+    """d/dx of gradient_example (one formula)."""
+    return (2 * x)
+
+
+def gradient_example__dy(x, y):
+    """d/dy of gradient_example (one formula)."""
+    return (-(np.sin(y)))
+
+
 def gradient_example(x, y):
     """gradient-example (seed 000, 1.5.1): A gradient: nabla(x^2 + cos y).
 
     Convention: scalars x, y
     Returns {'x', 'y'}: the gradients d/dx, d/dy."""
-    return {'x': (2 * x), 'y': (-(np.sin(y)))}
+    return {'x': gradient_example__dx(x, y), 'y': gradient_example__dy(x, y)}
+
+
+def scalar_chain_rule__dx(x):
+    """d/dx of scalar_chain_rule (one formula)."""
+    return (2 * x * np.cos((x ** 2)))
 
 
 def scalar_chain_rule(x):
@@ -199,7 +214,7 @@ def scalar_chain_rule(x):
 
     Convention: scalar x
     Returns {'x'}: the gradients d/dx."""
-    return {'x': (2 * x * np.cos((x ** 2)))}
+    return {'x': scalar_chain_rule__dx(x)}
 
 
 def hadamard_jacobian(v, w, u):
@@ -244,12 +259,32 @@ def backprop_four_equations_part2(z, W, b, d, f=sigmoid, fprime=sigmoid_prime):
     return {'z': (((np.swapaxes(W, -1, -2)) @ d) * (fprime(z))), 'b': d, 'W': d @ (f((np.swapaxes(z, -1, -2))))}
 
 
+def jacobian_example_part1__dx(x, y):
+    """d/dx of jacobian_example_part1 (one formula)."""
+    return 2
+
+
+def jacobian_example_part1__dy(x, y):
+    """d/dy of jacobian_example_part1 (one formula)."""
+    return (3 * (y ** 2))
+
+
 def jacobian_example_part1(x, y):
     """jacobian-example (seed 000, 1.5.2): A Jacobian: F = [2x + y^3, e^y - 13x].
 
     Convention: scalars x, y; row i of J is the gradient of F_i
     Returns {'x', 'y'}: the gradients d/dx, d/dy."""
-    return {'x': 2, 'y': (3 * (y ** 2))}
+    return {'x': jacobian_example_part1__dx(x, y), 'y': jacobian_example_part1__dy(x, y)}
+
+
+def jacobian_example_part2__dx(x, y):
+    """d/dx of jacobian_example_part2 (one formula)."""
+    return -13
+
+
+def jacobian_example_part2__dy(x, y):
+    """d/dy of jacobian_example_part2 (one formula)."""
+    return np.exp(y)
 
 
 def jacobian_example_part2(x, y):
@@ -257,7 +292,17 @@ def jacobian_example_part2(x, y):
 
     Convention: scalars x, y; row i of J is the gradient of F_i
     Returns {'x', 'y'}: the gradients d/dx, d/dy."""
-    return {'x': -13, 'y': np.exp(y)}
+    return {'x': jacobian_example_part2__dx(x, y), 'y': jacobian_example_part2__dy(x, y)}
+
+
+def jacobian_chain_rule_part1__dx(x, y):
+    """d/dx of jacobian_chain_rule_part1 (one formula)."""
+    return (2 * x * np.cos((y + (x ** 2))))
+
+
+def jacobian_chain_rule_part1__dy(x, y):
+    """d/dy of jacobian_chain_rule_part1 (one formula)."""
+    return np.cos((y + (x ** 2)))
 
 
 def jacobian_chain_rule_part1(x, y):
@@ -265,8 +310,17 @@ def jacobian_chain_rule_part1(x, y):
 
     Convention: scalars x, y > 0; the rows of the product diag(...) J_g are the claimed gradients
     Returns {'x', 'y'}: the gradients d/dx, d/dy."""
-    _s0 = np.cos((y + (x ** 2)))
-    return {'x': (2 * x * _s0), 'y': _s0}
+    return {'x': jacobian_chain_rule_part1__dx(x, y), 'y': jacobian_chain_rule_part1__dy(x, y)}
+
+
+def jacobian_chain_rule_part2__dx(x, y):
+    """d/dx of jacobian_chain_rule_part2 (one formula)."""
+    return 0
+
+
+def jacobian_chain_rule_part2__dy(x, y):
+    """d/dy of jacobian_chain_rule_part2 (one formula)."""
+    return (3 * (1 / y))
 
 
 def jacobian_chain_rule_part2(x, y):
@@ -274,7 +328,7 @@ def jacobian_chain_rule_part2(x, y):
 
     Convention: scalars x, y > 0; the rows of the product diag(...) J_g are the claimed gradients
     Returns {'x', 'y'}: the gradients d/dx, d/dy."""
-    return {'x': 0, 'y': (3 * (1 / y))}
+    return {'x': jacobian_chain_rule_part2__dx(x, y), 'y': jacobian_chain_rule_part2__dy(x, y)}
 
 
 def elementwise_jacobian_part1(v, w, u, fprime=sigmoid_prime, gprime=tanh_prime):
@@ -356,13 +410,18 @@ def mse_relu_neuron(w, X, y, b):
     return {'w': _s1 * (X @ ((np.swapaxes(b, -1, -2) + _s0 - (np.swapaxes(y, -1, -2))) * (_k.step((np.swapaxes(b, -1, -2) + _s0))))), 'b': _s1 * (((b + _s2 - y) * (_k.step((b + _s2)))).sum(axis=-1, keepdims=True))}
 
 
+def sigmoid_derivative__dx(x):
+    """d/dx of sigmoid_derivative (one formula)."""
+    _s0 = sigmoid(x)
+    return ((1 - _s0) * _s0)
+
+
 def sigmoid_derivative(x):
     """sigmoid-derivative (seed 001, lines 100-130 (also seed 002)): Derivative of the logistic sigmoid.
 
     Convention: scalar x; applied elementwise to vectors
     Returns {'x'}: the gradients d/dx."""
-    _s0 = _k.sigmoid(x)
-    return {'x': ((1 - _s0) * _s0)}
+    return {'x': sigmoid_derivative__dx(x)}
 
 
 def softmax_ce_gradient(theta, y):
@@ -466,15 +525,25 @@ def max_margin_gradient(W, x, xc, b, v, f=sigmoid, fprime=sigmoid_prime):
     return {'v': (_s3 - _s1) @ _s5, 'W': (_s6 @ _s5 @ (np.swapaxes(xc, -1, -2)) - (_s7 @ _s5 @ (np.swapaxes(x, -1, -2)))), 'b': (_s6 - _s7) @ _s5, 'x': (-(_s8 @ _s7 @ _s5)), 'xc': _s8 @ _s6 @ _s5}
 
 
+def multivariate_chain_rule__dx1(x1, x2):
+    """d/dx1 of multivariate_chain_rule (one formula)."""
+    _s0 = np.exp(((x2 ** 2) + np.sin(x1)))
+    return ((x2 * (np.cos((x1 * x2)) + _s0)) + (x1 * x2 * np.cos(x1) * _s0))
+
+
+def multivariate_chain_rule__dx2(x1, x2):
+    """d/dx2 of multivariate_chain_rule (one formula)."""
+    _s0 = (x2 ** 2)
+    _s1 = np.exp((_s0 + np.sin(x1)))
+    return ((x1 * (np.cos((x1 * x2)) + _s1)) + (2 * x1 * _s0 * _s1))
+
+
 def multivariate_chain_rule(x1, x2):
     """multivariate-chain-rule (seed 001, lines 1590-1620): The multivariate chain rule.
 
     Convention: an instance: Z = Y1 e^{Y2} + sin Y1, Y1 = x1 x2, Y2 = sin x1 + x2^2; the claim is assembled from the partials of Z in Y and of Y in X, and compared with the derivative of the composite
     Returns {'x1', 'x2'}: the gradients d/dx1, d/dx2."""
-    _s0 = (x2 ** 2)
-    _s1 = np.exp((_s0 + np.sin(x1)))
-    _s2 = (np.cos((x1 * x2)) + _s1)
-    return {'x1': ((x2 * _s2) + (x1 * x2 * np.cos(x1) * _s1)), 'x2': ((x1 * _s2) + (2 * x1 * _s0 * _s1))}
+    return {'x1': multivariate_chain_rule__dx1(x1, x2), 'x2': multivariate_chain_rule__dx2(x1, x2)}
 
 
 def skip_gram_gradients_part1(U, v, y):
@@ -514,12 +583,17 @@ def output_layer_mse(W, a0, b, y):
     return {'W': a0 @ ((_k.sigmoid(_s0) - (np.swapaxes(y, -1, -2))) * ((1 - (_k.sigmoid(_s0))) * _k.sigmoid(_s0))), 'b': ((_k.sigmoid(_s1) - y) * ((1 - (_k.sigmoid(_s1))) * _k.sigmoid(_s1)))}
 
 
+def bce_sigmoid_delta__dz(z, y):
+    """d/dz of bce_sigmoid_delta (one formula)."""
+    return (sigmoid(z) - y)
+
+
 def bce_sigmoid_delta(z, y):
     """bce-sigmoid-delta (seed 002, Binary Cross Entropy, page 5): Binary cross-entropy through a sigmoid: delta = y_hat - y.
 
     Convention: scalars z, y (y in [0, 1])
     Returns {'z'}: the gradients d/dz."""
-    return {'z': (_k.sigmoid(z) - y)}
+    return {'z': bce_sigmoid_delta__dz(z, y)}
 
 
 def hidden_layer_delta(W, a0, b, W2, d):
@@ -531,12 +605,22 @@ def hidden_layer_delta(W, a0, b, W2, d):
     return {'W': a0 @ (((np.swapaxes(d, -1, -2)) @ (np.swapaxes(W2, -1, -2))) * ((1 - (_k.sigmoid(((np.swapaxes(a0, -1, -2)) @ W + np.swapaxes(b, -1, -2))))) * _k.sigmoid(((np.swapaxes(a0, -1, -2)) @ W + np.swapaxes(b, -1, -2))))), 'b': _s0, 'a0': W @ _s0}
 
 
+def derivative_rules_part1__dx(x):
+    """d/dx of derivative_rules_part1 (one formula)."""
+    return (3 * (x ** 2))
+
+
 def derivative_rules_part1(x):
     """derivative-rules (seed 003, Common Derivatives; Chain Rule): Common derivatives and two chain-rule examples.
 
     Convention: x > 0 where a log or a real power needs it; n and k are symbols (numeric check at n = 3, k = 2)
     Returns {'x'}: the gradients d/dx."""
-    return {'x': (3 * (x ** 2))}
+    return {'x': derivative_rules_part1__dx(x)}
+
+
+def derivative_rules_part2__dx(x):
+    """d/dx of derivative_rules_part2 (one formula)."""
+    return 0
 
 
 def derivative_rules_part2(x):
@@ -544,7 +628,12 @@ def derivative_rules_part2(x):
 
     Convention: x > 0 where a log or a real power needs it; n and k are symbols (numeric check at n = 3, k = 2)
     Returns {'x'}: the gradients d/dx."""
-    return {'x': 0}
+    return {'x': derivative_rules_part2__dx(x)}
+
+
+def derivative_rules_part3__dx(x):
+    """d/dx of derivative_rules_part3 (one formula)."""
+    return np.exp(x)
 
 
 def derivative_rules_part3(x):
@@ -552,7 +641,12 @@ def derivative_rules_part3(x):
 
     Convention: x > 0 where a log or a real power needs it; n and k are symbols (numeric check at n = 3, k = 2)
     Returns {'x'}: the gradients d/dx."""
-    return {'x': np.exp(x)}
+    return {'x': derivative_rules_part3__dx(x)}
+
+
+def derivative_rules_part4__dx(x):
+    """d/dx of derivative_rules_part4 (one formula)."""
+    return (1 / x)
 
 
 def derivative_rules_part4(x):
@@ -560,7 +654,12 @@ def derivative_rules_part4(x):
 
     Convention: x > 0 where a log or a real power needs it; n and k are symbols (numeric check at n = 3, k = 2)
     Returns {'x'}: the gradients d/dx."""
-    return {'x': (1 / x)}
+    return {'x': derivative_rules_part4__dx(x)}
+
+
+def derivative_rules_part5__dx(x):
+    """d/dx of derivative_rules_part5 (one formula)."""
+    return (2 * (1 / x))
 
 
 def derivative_rules_part5(x):
@@ -568,7 +667,12 @@ def derivative_rules_part5(x):
 
     Convention: x > 0 where a log or a real power needs it; n and k are symbols (numeric check at n = 3, k = 2)
     Returns {'x'}: the gradients d/dx."""
-    return {'x': (2 * (1 / x))}
+    return {'x': derivative_rules_part5__dx(x)}
+
+
+def derivative_rules_part6__dx(x):
+    """d/dx of derivative_rules_part6 (one formula)."""
+    return (3 * (x ** 2) * np.exp((x ** 3)))
 
 
 def derivative_rules_part6(x):
@@ -576,7 +680,17 @@ def derivative_rules_part6(x):
 
     Convention: x > 0 where a log or a real power needs it; n and k are symbols (numeric check at n = 3, k = 2)
     Returns {'x'}: the gradients d/dx."""
-    return {'x': (3 * (x ** 2) * np.exp((x ** 3)))}
+    return {'x': derivative_rules_part6__dx(x)}
+
+
+def partial_derivatives__dx1(x1, x2):
+    """d/dx1 of partial_derivatives (one formula)."""
+    return ((2 * x1) + (3 * x2))
+
+
+def partial_derivatives__dx2(x1, x2):
+    """d/dx2 of partial_derivatives (one formula)."""
+    return ((3 * x1) + (4 * x2))
 
 
 def partial_derivatives(x1, x2):
@@ -584,7 +698,7 @@ def partial_derivatives(x1, x2):
 
     Convention: scalars x1, x2
     Returns {'x1', 'x2'}: the gradients d/dx1, d/dx2."""
-    return {'x1': ((2 * x1) + (3 * x2)), 'x2': ((3 * x1) + (4 * x2))}
+    return {'x1': partial_derivatives__dx1(x1, x2), 'x2': partial_derivatives__dx2(x1, x2)}
 
 
 def bce_layer_backward_part1(W, A, b, Y):
@@ -607,12 +721,17 @@ def bce_layer_backward_part2(Y, Z):
     return {'Z': (1 / N) * (_k.sigmoid(Z) - Y)}
 
 
+def multivariate_chain_rule_example__dx(x):
+    """d/dx of multivariate_chain_rule_example (one formula)."""
+    return (1 + (4 * x))
+
+
 def multivariate_chain_rule_example(x):
     """multivariate-chain-rule-example (seed 004, page 3, Multivariate Chain Rule): Multivariate chain rule: f(g1, g2) = 2 g1 + g2, g1 = x^2, g2 = x.
 
     Convention: scalar x
     Returns {'x'}: the gradients d/dx."""
-    return {'x': (1 + (4 * x))}
+    return {'x': multivariate_chain_rule_example__dx(x)}
 
 
 def logistic_regression_batched_part1(w, b, X, y):
@@ -801,4 +920,4 @@ BY_RESULT = {
     'network-layer-backward': ('network_layer_backward_part1', 'network_layer_backward_part2'),
 }
 
-__all__ = ['sigmoid', 'sigmoid_prime_from_output', 'tanh', 'tanh_prime_from_output', 'relu', 'relu_prime_from_output', 'identity', 'identity_prime_from_output', 'sigmoid_prime', 'tanh_prime', 'softmax_ce_cols', 'softmax_ce_rows', 'bce_cols', 'bce_rows', 'mse_cols', 'mse_rows', 'layer_backward_cols', 'input_layer_backward_cols', 'layer_backward_cols_noreg', 'input_layer_backward_cols_noreg', 'layer_backward_rows', 'input_layer_backward_rows', 'layer_backward_rows_noreg', 'input_layer_backward_rows_noreg', 'gradient_example', 'scalar_chain_rule', 'hadamard_jacobian', 'sum_reduction_part1', 'sum_reduction_part2', 'backprop_four_equations_part1', 'backprop_four_equations_part2', 'jacobian_example_part1', 'jacobian_example_part2', 'jacobian_chain_rule_part1', 'jacobian_chain_rule_part2', 'elementwise_jacobian_part1', 'elementwise_jacobian_part2', 'elementwise_jacobian_part3', 'elementwise_jacobian_part4', 'scalar_expansion_part1', 'scalar_expansion_part2', 'neuron_gradient_part1', 'neuron_gradient_part2', 'mse_relu_neuron', 'sigmoid_derivative', 'softmax_ce_gradient', 'window_score_gradients', 'two_layer_delta_recursion', 'softmax_jacobian', 'least_squares_gradient', 'l2_regularization', 'two_layer_input_gradient', 'softmax_classifier_part1', 'softmax_classifier_part2', 'max_margin_gradient', 'multivariate_chain_rule', 'skip_gram_gradients_part1', 'skip_gram_gradients_part2', 'glove_gradient', 'output_layer_mse', 'bce_sigmoid_delta', 'hidden_layer_delta', 'derivative_rules_part1', 'derivative_rules_part2', 'derivative_rules_part3', 'derivative_rules_part4', 'derivative_rules_part5', 'derivative_rules_part6', 'partial_derivatives', 'bce_layer_backward_part1', 'bce_layer_backward_part2', 'multivariate_chain_rule_example', 'logistic_regression_batched_part1', 'logistic_regression_batched_part2', 'batched_backprop_part1', 'batched_backprop_part2', 'batched_backprop_part3', 'layout_equivalence_part1', 'layout_equivalence_part2', 'layout_equivalence_part3', 'network_output_deltas_part1', 'network_output_deltas_part2', 'network_output_deltas_part3', 'network_output_deltas_part4', 'network_output_deltas_part5', 'network_output_deltas_part6', 'network_layer_backward_part1', 'network_layer_backward_part2']
+__all__ = ['sigmoid', 'sigmoid_prime_from_output', 'tanh', 'tanh_prime_from_output', 'relu', 'relu_prime_from_output', 'identity', 'identity_prime_from_output', 'sigmoid_prime', 'tanh_prime', 'softmax_ce_cols', 'softmax_ce_rows', 'bce_cols', 'bce_rows', 'mse_cols', 'mse_rows', 'layer_backward_cols', 'input_layer_backward_cols', 'layer_backward_cols_noreg', 'input_layer_backward_cols_noreg', 'layer_backward_rows', 'input_layer_backward_rows', 'layer_backward_rows_noreg', 'input_layer_backward_rows_noreg', 'gradient_example', 'scalar_chain_rule', 'hadamard_jacobian', 'sum_reduction_part1', 'sum_reduction_part2', 'backprop_four_equations_part1', 'backprop_four_equations_part2', 'jacobian_example_part1', 'jacobian_example_part2', 'jacobian_chain_rule_part1', 'jacobian_chain_rule_part2', 'elementwise_jacobian_part1', 'elementwise_jacobian_part2', 'elementwise_jacobian_part3', 'elementwise_jacobian_part4', 'scalar_expansion_part1', 'scalar_expansion_part2', 'neuron_gradient_part1', 'neuron_gradient_part2', 'mse_relu_neuron', 'sigmoid_derivative', 'softmax_ce_gradient', 'window_score_gradients', 'two_layer_delta_recursion', 'softmax_jacobian', 'least_squares_gradient', 'l2_regularization', 'two_layer_input_gradient', 'softmax_classifier_part1', 'softmax_classifier_part2', 'max_margin_gradient', 'multivariate_chain_rule', 'skip_gram_gradients_part1', 'skip_gram_gradients_part2', 'glove_gradient', 'output_layer_mse', 'bce_sigmoid_delta', 'hidden_layer_delta', 'derivative_rules_part1', 'derivative_rules_part2', 'derivative_rules_part3', 'derivative_rules_part4', 'derivative_rules_part5', 'derivative_rules_part6', 'partial_derivatives', 'bce_layer_backward_part1', 'bce_layer_backward_part2', 'multivariate_chain_rule_example', 'logistic_regression_batched_part1', 'logistic_regression_batched_part2', 'batched_backprop_part1', 'batched_backprop_part2', 'batched_backprop_part3', 'layout_equivalence_part1', 'layout_equivalence_part2', 'layout_equivalence_part3', 'network_output_deltas_part1', 'network_output_deltas_part2', 'network_output_deltas_part3', 'network_output_deltas_part4', 'network_output_deltas_part5', 'network_output_deltas_part6', 'network_layer_backward_part1', 'network_layer_backward_part2', 'gradient_example__dx', 'gradient_example__dy', 'scalar_chain_rule__dx', 'jacobian_example_part1__dx', 'jacobian_example_part1__dy', 'jacobian_example_part2__dx', 'jacobian_example_part2__dy', 'jacobian_chain_rule_part1__dx', 'jacobian_chain_rule_part1__dy', 'jacobian_chain_rule_part2__dx', 'jacobian_chain_rule_part2__dy', 'sigmoid_derivative__dx', 'multivariate_chain_rule__dx1', 'multivariate_chain_rule__dx2', 'bce_sigmoid_delta__dz', 'derivative_rules_part1__dx', 'derivative_rules_part2__dx', 'derivative_rules_part3__dx', 'derivative_rules_part4__dx', 'derivative_rules_part5__dx', 'derivative_rules_part6__dx', 'partial_derivatives__dx1', 'partial_derivatives__dx2', 'multivariate_chain_rule_example__dx']

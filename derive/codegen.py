@@ -108,9 +108,54 @@ def _result_functions():
             calls = [name for func, name in _CALLABLES.items() if any(o.has(func) for o in outs)]
             sig = args + [f"{c}={_DEFAULTS[c]}" for c in calls]
             doc = _doc(r, f"Returns {{{', '.join(repr(n) for n in claims)}}}: the gradients d/d" + ", d/d".join(claims) + ".")
-            out.append(mexpr.numpy_source(export_name(r, k, len(parts)), sig, outs, batched=True,
+            name = export_name(r, k, len(parts))
+            if _is_scalar(r, args, calls):
+                out.extend(_scalar_function(name, args, claims, doc))
+                continue
+            out.append(mexpr.numpy_source(name, sig, outs, batched=True,
                                           callables={f: n for f, n in _CALLABLES.items() if n in calls},
                                           sizes_from=_sizes_from(outs, args, r.how.shapes), doc=doc, keys=list(claims)))
+    return out
+
+
+# scalar formulas call the module's own activations by name (latexify-py then
+# prints sigma, not the kernel module's attribute)
+_BY_NAME = {fn.sigmoid: "sigmoid", fn.relu: "relu"}
+
+
+def _is_scalar(r, args, calls):
+    return all(r.how.shapes[a] == () for a in args) and not calls
+
+
+def helpers(r):
+    """Names of the one-gradient functions of a scalar result."""
+    out = []
+    parts = r.how._parts()
+    for k, (V, s, claims, _) in enumerate(parts):
+        outs = list(claims.values())
+        used = set(_used(outs, r.how.shapes)) | set(claims)
+        args = [n for n in r.how.shapes if n in used]
+        calls = [name for func, name in _CALLABLES.items() if any(o.has(func) for o in outs)]
+        if _is_scalar(r, args, calls):
+            out += [helper_name(export_name(r, k, len(parts)), v) for v in claims]
+    return out
+
+
+def helper_name(name, var):
+    """The one-gradient function a scalar result's function calls."""
+    return f"{name}__d{var}"
+
+
+def _scalar_function(name, args, claims, doc):
+    """A result with scalar variables only: one function per gradient (a
+    single formula, which latexify-py can typeset) and the result's function
+    returning them in a dict."""
+    out = []
+    for var, cl in claims.items():
+        out.append(mexpr.numpy_source(helper_name(name, var), args, cl, callables=_BY_NAME,
+                                      doc=f"d/d{var} of {name} (one formula)."))
+    body = ", ".join(f"{var!r}: {helper_name(name, var)}({', '.join(args)})" for var in claims)
+    out.append(f"def {name}({', '.join(args)}):\n    \"\"\"{doc}\"\"\"\n    return {{{body}}}\n")
     return out
 
 
@@ -174,7 +219,8 @@ def _index():
             by[r.id] = tuple(export_name(r, k, n) for k in range(n))
         names += [ex.name for ex in getattr(r.how, "exports", ())]
     names = [*(n for a in fn.ACTIVATIONS for n in (a, f"{a}_prime_from_output")), "sigmoid_prime", "tanh_prime",
-             *names, *(n for v in by.values() for n in v)]
+             *names, *(n for v in by.values() for n in v),
+             *(h for r in results() if isinstance(r.how, Gradient) for h in helpers(r))]
     rows = "".join(f"    {k!r}: {v!r},\n" for k, v in by.items())
     return (f"# the per-result functions of each proved gradient\nBY_RESULT = {{\n{rows}}}\n\n"
             f"__all__ = {names!r}\n")

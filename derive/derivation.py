@@ -44,10 +44,15 @@ class Derivation:
 
 
 def evaluate(e):
-    """Take every unevaluated derivative (sp.diff on its argument)."""
+    """Take every unevaluated derivative (sp.diff on its argument); release
+    sp.UnevaluatedExpr (a factor kept apart for display)."""
     if isinstance(e, sp.MatrixBase):
         return e.applyfunc(evaluate)
-    if not isinstance(e, sp.Basic) or not e.has(sp.Derivative):
+    if not isinstance(e, sp.Basic):
+        return e
+    if e.has(sp.UnevaluatedExpr):
+        e = e.replace(lambda x: isinstance(x, sp.UnevaluatedExpr), lambda x: x.args[0])
+    if not e.has(sp.Derivative):
         return e
     return e.replace(lambda x: isinstance(x, sp.Derivative), lambda x: sp.diff(x.expr, *x.variables))
 

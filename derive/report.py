@@ -108,13 +108,17 @@ def _code_tex(r):
     parts = [r"\subsection*{Code}",
              r"\noindent What \texttt{from derive.numeric import " + escape(", ".join(names)) + r"} runs, printed from the "
              r"statement above by \texttt{python -m derive codegen}:"]
+    from .codegen import helpers
+    own = set(helpers(r)) if isinstance(r.how, Gradient) else set()
     for n in names:
-        src = inspect.getsource(getattr(numeric, n))
-        src = re.sub(r'\n    """.*?"""', "", src, count=1, flags=re.S)  # the docstring repeats this page
-        parts.append("\\begin{lstlisting}\n" + src.rstrip() + "\n\\end{lstlisting}")
-        rendered = _latexify(getattr(numeric, n), src)
-        if rendered:
-            parts.append(r"\noindent latexify-py: \( \displaystyle " + rendered + r" \)")
+        called = sorted(h for h in own if h.startswith(n + "__d"))
+        for fname in [*called, n]:  # a scalar result's function calls one function per gradient
+            src = inspect.getsource(getattr(numeric, fname))
+            src = re.sub(r'\n    """.*?"""', "", src, count=1, flags=re.S)  # the docstring repeats this page
+            parts.append("\\begin{lstlisting}\n" + src.rstrip() + "\n\\end{lstlisting}")
+            rendered = _latexify(getattr(numeric, fname), src)
+            if rendered:
+                parts.append(r"\noindent latexify-py renders it: \( \displaystyle " + rendered + r" \)")
     return "\n".join(parts) + "\n"
 
 
@@ -124,7 +128,7 @@ def _latexify(func, src):
         return None  # latexify would misprint these (or raise): not shown
     try:
         import latexify
-        return latexify.get_latex(func, use_math_symbols=True)
+        return latexify.get_latex(func, use_math_symbols=True, reduce_assignments=True, identifiers={"sigmoid": "sigma"})
     except Exception:  # unsupported syntax: not shown, never typeset an error
         return None
 

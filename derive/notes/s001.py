@@ -43,8 +43,8 @@ def _sigmoid_route():
         r"\frac{d\sigma}{dx}",
         (Step(sp.Derivative(1 / (1 + e), x, evaluate=False), r"$\sigma(x) = (1 + e^{-x})^{-1}$"),
          Step(e / (1 + e) ** 2, r"chain rule: $-(1 + e^{-x})^{-2} \cdot (-e^{-x})$"),
-         Step(1 / (1 + e) * (e / (1 + e)), r"split the fraction"),
-         Step(1 / (1 + e) * (1 - 1 / (1 + e)), r"$\frac{e^{-x}}{1 + e^{-x}} = 1 - \frac{1}{1 + e^{-x}}$"),
+         Step(sp.UnevaluatedExpr(1 / (1 + e)) * sp.UnevaluatedExpr(e / (1 + e)), r"split the fraction"),
+         Step(sp.UnevaluatedExpr(1 / (1 + e)) * sp.UnevaluatedExpr(1 - 1 / (1 + e)), r"$\frac{e^{-x}}{1 + e^{-x}} = 1 - \frac{1}{1 + e^{-x}}$"),
          Step(sigmoid(x) * (1 - sigmoid(x)), r"$\sigma(x)\,(1 - \sigma(x))$")),
         r"\sigma' = \sigma(1 - \sigma)"),)
 
