@@ -102,10 +102,7 @@ def _result_functions():
         parts = r.how._parts()
         for k, (V, s, claims, _) in enumerate(parts):
             outs = list(claims.values())
-            # the differentiated variables always: a constant gradient takes its shape from them
-            used = set(_used(outs, r.how.shapes)) | set(claims)
-            args = [n for n in r.how.shapes if n in used]
-            calls = [name for func, name in _CALLABLES.items() if any(o.has(func) for o in outs)]
+            args, calls = _signature(r, claims)
             sig = args + [f"{c}={_DEFAULTS[c]}" for c in calls]
             doc = _doc(r, f"Returns {{{', '.join(repr(n) for n in claims)}}}: the gradients d/d" + ", d/d".join(claims) + ".")
             name = export_name(r, k, len(parts))
@@ -123,6 +120,17 @@ def _result_functions():
 _BY_NAME = {fn.sigmoid: "sigmoid", fn.relu: "relu"}
 
 
+def _signature(r, claims):
+    """(variables, callables) a per-result function takes: the variables its
+    formulas use, and always the differentiated ones (a constant gradient
+    takes its shape from them); the generic activations it calls."""
+    outs = list(claims.values())
+    used = set(_used(outs, r.how.shapes)) | set(claims)
+    args = [n for n in r.how.shapes if n in used]
+    calls = [name for func, name in _CALLABLES.items() if any(o.has(func) for o in outs)]
+    return args, calls
+
+
 def _is_scalar(r, args, calls):
     return all(r.how.shapes[a] == () for a in args) and not calls
 
@@ -132,11 +140,7 @@ def helpers(r):
     out = []
     parts = r.how._parts()
     for k, (V, s, claims, _) in enumerate(parts):
-        outs = list(claims.values())
-        used = set(_used(outs, r.how.shapes)) | set(claims)
-        args = [n for n in r.how.shapes if n in used]
-        calls = [name for func, name in _CALLABLES.items() if any(o.has(func) for o in outs)]
-        if _is_scalar(r, args, calls):
+        if _is_scalar(r, *_signature(r, claims)):
             out += [helper_name(export_name(r, k, len(parts)), v) for v in claims]
     return out
 

@@ -115,6 +115,7 @@ def _entry_reason(assume):
 
 def gradient_derivations(how):
     """Index-level derivations of a Gradient: one per part and variable."""
+    from .latex import tex
     out = []
     for V, s, claims, _ in how._parts():
         for name, cl in claims.items():
@@ -127,7 +128,6 @@ def gradient_derivations(how):
                          Step(raw, r"term by term: $\partial x_{ij}/\partial x_{pq} = \delta_{ip}\delta_{jq}$, chain rule"),
                          Step(_normal(raw), r"collapse the Kronecker deltas"),
                          Step(cl[idx], _entry_reason(how.assume))]
-                from .latex import tex
                 title = rf"\frac{{\partial s}}{{\partial {tex(x)}}}"
                 concl = rf"\frac{{\partial s}}{{\partial {tex(var)}}} = {tex(cl)}"
             else:
@@ -135,7 +135,6 @@ def gradient_derivations(how):
                 steps = [Step(sp.Derivative(s, var, evaluate=False), r"the scalar as stated"),
                          Step(raw, r"chain rule, derivatives of the elementary functions"),
                          Step(mexpr.scalar_of(cl), r"algebra (the claim)" + ("; " + "; ".join(map(str, how.assume)) if how.assume else ""))]
-                from .latex import tex
                 title = rf"\frac{{\partial s}}{{\partial {tex(var)}}}"
                 concl = ""
             out.append(Derivation(title, _shown(tuple(_dedupe(steps))), concl, tuple(how.assume)))
