@@ -43,17 +43,27 @@ class Derivation:
     assume: tuple = ()
 
 
-def evaluate(e):
+class Circular(ValueError):
+    """A step differentiates through a rule that the result itself proves."""
+
+
+def evaluate(e, forbid=()):
     """Take every unevaluated derivative (sp.diff on its argument); release
-    sp.UnevaluatedExpr (a factor kept apart for display)."""
+    sp.UnevaluatedExpr (a factor kept apart for display).  `forbid`: functions
+    whose derivative rule (fdiff) the result under check is the proof of;
+    differentiating through one of them would assume the result."""
     if isinstance(e, sp.MatrixBase):
-        return e.applyfunc(evaluate)
+        return e.applyfunc(lambda x: evaluate(x, forbid))
     if not isinstance(e, sp.Basic):
         return e
     if e.has(sp.UnevaluatedExpr):
         e = e.replace(lambda x: isinstance(x, sp.UnevaluatedExpr), lambda x: x.args[0])
     if not e.has(sp.Derivative):
         return e
+    for x in e.atoms(sp.Derivative):
+        used = [f for f in forbid if x.expr.has(f)]
+        if used:
+            raise Circular(f"differentiates {used[0].__name__}, whose derivative is what this result proves")
     return e.replace(lambda x: isinstance(x, sp.Derivative), lambda x: sp.diff(x.expr, *x.variables))
 
 
@@ -69,16 +79,43 @@ def _normal(e):
     return _NF[e]
 
 
-def check(d):
-    """[(i, ok, how)]: step i follows from step i - 1 (the difference of the
-    two normal forms is shown to be 0 by zero_by, assumptions included)."""
+def check(d, forbid=()):
+    """[(i, ok, how, argued)]: step i follows from step i - 1 (the difference
+    of the two normal forms is shown to be 0 by zero_by, assumptions
+    included).  `argued` is False for a pair whose later step is the
+    earlier one evaluated (its derivative taken, or its normal form): such a
+    pair is checked but carries no argument, and is not counted as one.  A step written twice in a row is an error, not a step."""
     out = []
     for i in range(1, len(d.steps)):
-        a, b = _normal(evaluate(d.steps[i - 1].expr)), _normal(evaluate(d.steps[i].expr))
+        if d.steps[i].expr == d.steps[i - 1].expr:
+            out.append((i, False, "it repeats the step before it", False))
+            continue
+        try:
+            ev = evaluate(d.steps[i - 1].expr, forbid)
+            a, b = _normal(ev), _normal(evaluate(d.steps[i].expr, forbid))
+        except Circular as err:
+            out.append((i, False, f"circular: {err}", False))
+            continue
         diff = (a - b) if not isinstance(a, sp.MatrixBase) else sp.Matrix(a - b)
         how = zero_by(diff, d.assume)
-        out.append((i, how is not None, how))
+        later = d.steps[i].expr
+        out.append((i, how is not None, how, not (later == ev or later == a)))
     return out
+
+
+def tie(d, start, end, forbid=()):
+    """None if derivation d starts at `start` and ends at `end` (each shown
+    equal by zero_by), else what is wrong: a route attached to a result must
+    be a route from that result's quantity to its claim."""
+    try:
+        first, last = evaluate(d.steps[0].expr, forbid), evaluate(d.steps[-1].expr, forbid)
+    except Circular as err:
+        return f"circular: {err}"
+    if zero_by(_normal(first) - _normal(evaluate(start)), d.assume) is None:
+        return "its first step is not the result's quantity"
+    if zero_by(_normal(last) - _normal(end), d.assume) is None:
+        return "its last step is not the result's claim"
+    return None
 
 
 def _shown(steps):
@@ -165,9 +202,7 @@ def _dedupe(steps):
         if out and s.expr == out[-1].expr:
             continue
         out.append(s)
-    if len(out) == 1:
-        out.append(steps[-1])
-    return out
+    return out  # one step left: the claim is the quantity as SymPy writes it
 
 
 def derivations(r):

@@ -24,6 +24,17 @@ import sympy as sp
 _MAX_PERMUTED = 6  # bound indices per term; 6! orders is the cost ceiling
 
 
+class BoundIndex(sp.Symbol):
+    """A summation index renamed by the normal form.  Its own class, so it
+    never equals a user's Symbol of the same name and assumptions: a free
+    index called ``k0`` cannot be captured by a bound one (SymPy compares
+    the class before the name)."""
+
+
+def _bound(name):
+    return BoundIndex(name, integer=True)
+
+
 class Term:
     """coefficient * Sum over `bound` of the product of `factors`."""
 
@@ -37,7 +48,7 @@ _fresh_counter = itertools.count()
 
 
 def _fresh(var):
-    return sp.Symbol(f"_b{next(_fresh_counter)}", integer=True)
+    return _bound(f"_b{next(_fresh_counter)}")
 
 
 def _terms(e):
@@ -89,7 +100,7 @@ def _opaque(e, prefix):
     if isinstance(e, sp.Product):
         # expand() turns exp(a + Sum) into exp(a) * Product(exp(...)): give the
         # product's dummy index a canonical name so equal products compare equal
-        sub = {v: sp.Symbol(f"{prefix}p{j}", integer=True) for j, (v, _, _) in enumerate(e.limits)}
+        sub = {v: _bound(f"{prefix}p{j}") for j, (v, _, _) in enumerate(e.limits)}
         body = normal_form(e.function.xreplace(sub), inner)
         return sp.Product(body, *[(sub[v], lo, hi) for v, lo, hi in e.limits])
     args = [normal_form(a, inner) if isinstance(a, sp.Expr) else a for a in e.args]
@@ -108,7 +119,7 @@ def _canonical(term, prefix):
         raise ValueError(f"term with {len(bound)} bound indices is too large to normalise")
     best = None
     for perm in itertools.permutations(range(len(bound))):
-        sub = {bound[i][0]: sp.Symbol(f"{prefix}{j}", integer=True) for j, i in enumerate(perm)}
+        sub = {bound[i][0]: _bound(f"{prefix}{j}") for j, i in enumerate(perm)}
         # normalise inner sums, then let Mul merge equal bases (S^-1 S^-1 = S^-2)
         factors = list(sp.Mul.make_args(sp.Mul(*[_opaque(f.xreplace(sub), prefix) for f in term.factors])))
         limits = [(sub[bound[i][0]], bound[i][1].xreplace(sub), bound[i][2].xreplace(sub))
@@ -182,7 +193,8 @@ def apply_sum_rule(e, matches, limits_lohi, value):
             if (blo, bhi) != (lo, hi):
                 continue
             users = [f for f in t.factors if f.has(bv)]
-            if len(users) == 1 and matches(users[0], bv):
+            nested = any(b[1].has(bv) or b[2].has(bv) for b in t.bound)  # another range depends on it
+            if len(users) == 1 and not nested and matches(users[0], bv):
                 factors = list(t.factors)
                 factors.remove(users[0])
                 t = Term(t.coeff * value, factors, t.bound[:j] + t.bound[j + 1:])

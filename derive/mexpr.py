@@ -147,7 +147,9 @@ def generic_index(shape):
 
 def explicit(e, sizes):
     """`e` at concrete sizes (``{"h": 3, "n": 2}``) as an explicit matrix or scalar."""
-    sub = {dim(k): sp.Integer(v) for k, v in sizes.items()}
+    # by name: a size may be derive's dim("n") or any Symbol("n") a user made
+    syms = e.free_symbols | {d for m in e.atoms(sp.MatrixSymbol) for k in m.shape for d in sp.sympify(k).free_symbols}
+    sub = {s: sp.Integer(sizes[s.name]) for s in syms if isinstance(s, sp.Symbol) and s.name in sizes}
     e = e.xreplace(sub) if sub else e  # structural: subs() misses sizes inside Sum
     if isinstance(e, sp.MatrixExpr):
         return sp.ImmutableMatrix(_explicit(e))

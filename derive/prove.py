@@ -55,20 +55,29 @@ class SumsToOne:
         return f"entries of {self.name} sum to 1" + (" along each row" if self.axis else "")
 
 
+def _is_real(s):
+    """Real by assumption, or an entry of a matrix: derive's matrices are real."""
+    return isinstance(s, MatrixElement) or s.is_extended_real is True
+
+
 def _exp_to_symbols(e):
-    """Exact substitution x = log(e_x), e_x > 0, for every real symbol or
+    """Exact substitution x = log(e_x), e_x > 0, for every *real* symbol or
     matrix entry x that occurs only inside exp: turns exp-rational
-    expressions into rational functions that `cancel` decides."""
+    expressions into rational functions that `cancel` decides.  A complex x
+    is never substituted (x = log e_x covers the real line only, and e.g.
+    log(exp(x)) = x fails off it).  The rewrites after it respect every
+    symbol's assumptions (no force=True): log(e_x^2) = 2 log(e_x) because
+    e_x > 0, while log(y^2) stays whole for a y that may be negative."""
     subs = {}
     for a in e.atoms(sp.exp):
         for s in a.args[0].free_symbols | a.args[0].atoms(MatrixElement):
-            if isinstance(s, (sp.Symbol, MatrixElement)) and not getattr(s, "is_integer", False):
+            if isinstance(s, (sp.Symbol, MatrixElement)) and not s.is_integer and _is_real(s):
                 subs.setdefault(s, sp.log(sp.Symbol(f"_e{len(subs)}", positive=True)))
     if not subs:
         return None
     rest = e.xreplace(subs)
     leftovers = [s for s in subs if rest.has(s)]
-    return None if leftovers else sp.expand_log(sp.powsimp(sp.expand(rest), force=True), force=True)
+    return None if leftovers else sp.expand_log(sp.powsimp(sp.expand(rest)))
 
 
 def _has_quotient(e):
@@ -135,74 +144,234 @@ class ClaimVerdict:
         return self.holds is True
 
 
-_POINTS = [sp.Integer(0), sp.Integer(1), sp.Integer(-1), sp.Rational(1, 2), sp.Integer(2),
-           sp.Rational(-3, 2), sp.Integer(3), sp.Rational(1, 3)]
+# Exact sample values, by what a symbol is assumed to be.  Sizes come first
+# as 2 and 3 so that a first guess is non-square; indices start at 0, which
+# every size has.
+_REAL = [sp.Integer(0), sp.Integer(1), sp.Integer(-1), sp.Rational(1, 2), sp.Integer(2),
+         sp.Rational(-3, 2), sp.Integer(3), sp.Rational(1, 3)]
+_COMPLEX = [sp.I * 4, 1 + 2 * sp.I, sp.Rational(-1, 2) + 3 * sp.I, -sp.I]
+_POOLS = {
+    "size": [sp.Integer(2), sp.Integer(3), sp.Integer(4), sp.Integer(1)],
+    "index": [sp.Integer(0), sp.Integer(1)],
+    "integer": [sp.Integer(0), sp.Integer(1), sp.Integer(-1), sp.Integer(2), sp.Integer(-2), sp.Integer(3)],
+    "negative integer": [sp.Integer(-1), sp.Integer(-2), sp.Integer(-3)],
+    "positive": [p for p in _REAL if p > 0],
+    "nonnegative": [p for p in _REAL if p >= 0],
+    "negative": [p for p in _REAL if p < 0],
+    "real": _REAL,
+    "complex": _REAL[:4] + _COMPLEX,
+}
 
 
-def _candidates(symbols, assume_positive, tries, seed):
-    rnd = random.Random(seed)
-    syms = list(symbols)
-    for k in range(tries):
-        point = {}
-        for s in syms:
-            pool = [p for p in _POINTS if p > 0] if (s in assume_positive or getattr(s, "is_positive", False)) else _POINTS
-            point[s] = pool[(k + rnd.randrange(len(pool))) % len(pool)] if k else pool[min(1, len(pool) - 1)]
-        yield point
+def _pool(s, positive=()):
+    """The sample values of symbol (or matrix entry) s, by its assumptions."""
+    if s in positive:
+        return _POOLS["positive"]
+    if s.is_integer:
+        if s.is_positive:
+            return _POOLS["size"]
+        if s.is_nonnegative:
+            return _POOLS["index"]
+        return _POOLS["negative integer"] if s.is_negative else _POOLS["integer"]
+    if not _is_real(s):
+        return _POOLS["complex"]
+    for kind in ("positive", "nonnegative", "negative"):
+        if getattr(s, f"is_{kind}", None):
+            return _POOLS[kind]
+    return _POOLS["real"]
 
 
-def _free(e):
+def _draw(symbols, rnd, k, positive):
+    """Point k: the first point takes each symbol's first (simplest) value."""
+    point = {}
+    for s in symbols:
+        pool = _pool(s, positive)
+        point[s] = pool[0] if k == 0 else pool[rnd.randrange(len(pool))]
+    return point
+
+
+def _unroll(e):
+    """Sums with literal bounds written out term by term (no summation
+    algorithms); applied until none is left, for nested sums."""
+    def literal(x):
+        return isinstance(x, sp.Sum) and all(lo.is_Integer and hi.is_Integer for _, lo, hi in x.limits)
+
+    def out(x):
+        (v, lo, hi), rest = x.limits[0], x.limits[1:]
+        body = sp.Sum(x.function, *rest) if rest else x.function
+        return sp.Add(*[body.xreplace({v: sp.Integer(i)}) for i in range(int(lo), int(hi) + 1)])
+    while e.has(sp.Sum) and e.atoms(sp.Sum) and any(literal(x) for x in e.atoms(sp.Sum)):
+        e = e.replace(literal, out)
+    return e
+
+
+def _integers(e):
+    return {s for s in e.free_symbols if isinstance(s, sp.Symbol) and s.is_integer}
+
+
+def _values(e):
+    """Values (symbols and matrix entries) left to sample in e."""
     if isinstance(e, sp.MatrixBase):
         out = set()
         for x in e:
-            out |= _free(x)
+            out |= _values(x)
         return out
-    return {s for s in (e.free_symbols | e.atoms(MatrixElement)) if not isinstance(s, sp.MatrixSymbol)
-            and not getattr(s, "is_integer", False)} - {a for x in e.atoms(MatrixElement) for a in x.free_symbols}
+    entries = e.atoms(MatrixElement)
+    return ({s for s in e.free_symbols if isinstance(s, sp.Symbol)} | entries)
+
+
+def _num(e, digits):
+    """e at `digits` significant digits, or None where it has no finite value."""
+    try:
+        v = sp.N(fn.definitions(e), digits)
+    except (TypeError, ValueError, ZeroDivisionError, ArithmeticError):
+        return None
+    if not v.is_number or v.has(sp.zoo, sp.nan, sp.oo, -sp.oo):
+        return None
+    return v
+
+
+def _differs(l, r):
+    """True when l != r is established at this exact point: l - r evaluated
+    at 60 and again at 100 digits agrees with itself (so it is not rounding
+    of an exact 0) and is not small *relative* to |l| and |r| (a tiny common
+    factor such as e^-2000 scales all three)."""
+    d60, d100 = _num(l - r, 60), _num(l - r, 100)
+    lv, rv = _num(l, 60), _num(r, 60)
+    if d60 is None or d100 is None or lv is None or rv is None:
+        return None  # no finite value here: this point says nothing
+    size = abs(d100)
+    if size == 0 or abs(d100 - d60) > sp.Float("1e-20", 30) * size:
+        return False
+    return size > sp.Float("1e-30", 30) * max(abs(lv), abs(rv))
+
+
+def _search(lhs, rhs, *, positive=(), tries=24, seed=0):
+    """(point, lhs value, rhs value) of a counterexample, or None; and how
+    many points gave finite values.  Every free symbol is sampled by its
+    assumptions (integers and complex values included); sizes and indices
+    first, then sums over the now literal ranges are written out and the
+    matrix entries they bring are sampled too."""
+    rnd = random.Random(seed)
+    lc, rc = fn.concretize(lhs), fn.concretize(rhs)
+    ints = sorted(_integers(lc) | _integers(rc), key=str) if not isinstance(lc, sp.MatrixBase) else \
+        sorted(set().union(*[_integers(x) for x in list(lc) + list(rc)]), key=str)
+    evaluated = 0
+    for k in range(tries):
+        point = _draw(ints, rnd, k, positive)
+        try:
+            lk, rk = _unroll(lc.xreplace(point)), _unroll(rc.xreplace(point))
+        except (IndexError, ValueError):  # an index out of its size's range
+            continue
+        rest = sorted(_values(lk) | _values(rk), key=str)
+        point.update(_draw(rest, rnd, k, positive))
+        la, ra = lk.xreplace(point), rk.xreplace(point)
+        if not (_in_range(la) and _in_range(ra)):
+            continue  # an index outside its matrix: not a point of the claim
+        pairs = list(zip(la, ra)) if isinstance(la, sp.MatrixBase) else [(la, ra)]
+        verdicts = [_differs(a, b) for a, b in pairs]
+        if any(v is None for v in verdicts):
+            continue
+        evaluated += 1
+        if any(verdicts):
+            return (point, la, ra), evaluated
+    return None, evaluated
+
+
+def _in_range(e):
+    entries = set().union(*[x.atoms(MatrixElement) for x in e]) if isinstance(e, sp.MatrixBase) \
+        else e.atoms(MatrixElement)
+    for x in entries:
+        for i, n in zip(x.indices, x.parent.shape):
+            if i.is_Integer and (i < 0 or (n.is_Integer and i >= n)):
+                return False
+    return True
+
+
+def _shape_symbols(*es):
+    out = set()
+    for e in es:
+        for m in e.atoms(sp.MatrixSymbol) if isinstance(e, sp.Basic) else ():
+            for d in m.shape:
+                out |= sp.sympify(d).free_symbols
+        if isinstance(e, sp.MatrixExpr):
+            for d in e.shape:
+                out |= sp.sympify(d).free_symbols
+    return out
 
 
 def claim(lhs, rhs, *, sizes=None, assume=(), positive=(), tries=24, seed=0):
     """Judge the claim lhs == rhs for all values of its free symbols.
 
-    lhs, rhs: SymPy scalars, explicit matrices, or matrix expressions (then
-    judged at `sizes`, e.g. {"h": 3, "n": 2}).  `positive` lists symbols
-    restricted to positive values.  Unspecified activations f are taken as
-    sigma when a counterexample is evaluated."""
-    try:
-        if isinstance(lhs, sp.MatrixExpr) or isinstance(rhs, sp.MatrixExpr):
-            lhs, rhs = mexpr.explicit(lhs, sizes or {}), mexpr.explicit(rhs, sizes or {})
-    except (sp.ShapeError, ValueError) as err:
-        return ClaimVerdict(False, f"undefined at sizes {sizes}: {err}", dict(sizes or {}))
-    lshape = getattr(lhs, "shape", ())
-    rshape = getattr(rhs, "shape", ())
+    lhs, rhs: SymPy scalars (or Python numbers), explicit matrices, or matrix
+    expressions.  Matrix expressions are judged at symbolic sizes (entry
+    (p, q), every size) unless `sizes` (e.g. {"h": 3, "n": 2}, by size name)
+    fixes every size; then the verdict holds at those sizes only, and says
+    so.  Symbols are sampled by their assumptions: a Symbol without
+    assumptions is complex, matrix entries are real (derive's matrices are
+    real).  `positive` lists symbols restricted to positive values.
+    Unspecified activations f are taken as sigma when a counterexample is
+    evaluated."""
+    lhs, rhs = sp.sympify(lhs, strict=True), sp.sympify(rhs, strict=True)
+    if isinstance(lhs, sp.MatrixExpr) or isinstance(rhs, sp.MatrixExpr):
+        return _matrix_claim(lhs, rhs, dict(sizes or {}), assume, positive, tries, seed)
+    return _judge(lhs, rhs, dict(sizes or {}), assume, positive, tries, seed)
+
+
+def _judge(lhs, rhs, sizes, assume, positive, tries, seed, scope=""):
+    lshape, rshape = getattr(lhs, "shape", ()), getattr(rhs, "shape", ())
     if lshape != rshape:
-        return ClaimVerdict(False, f"shapes differ: {lshape} vs {rshape}", dict(sizes or {}))
-    d = lhs - rhs
+        return ClaimVerdict(False, f"shapes differ: {lshape} vs {rshape}" + scope, dict(sizes))
     subs = {}
     for a in assume:
         if hasattr(a, "concrete_subs"):
-            subs.update(a.concrete_subs(sizes or {}))
-    d = d.xreplace(subs) if subs else d
-    dc = fn.concretize(d)
-    symbols = sorted(_free(dc), key=str)
-    for point in _candidates(symbols, set(positive), tries, seed):
-        val = (dc.xreplace(point) if isinstance(dc, sp.MatrixBase) else dc.xreplace(point))
-        vals = list(val) if isinstance(val, sp.MatrixBase) else [val]
-        try:
-            nums = [sp.N(fn.definitions(v), 60) for v in vals]
-        except (TypeError, ValueError):
-            continue
-        if any(not n.is_number or n.has(sp.zoo, sp.nan, sp.oo) for n in nums):
-            continue
-        if any(abs(n) > sp.Float("1e-30") for n in nums):
-            lv = fn.concretize(lhs).xreplace(subs).xreplace(point) if subs or point else lhs
-            rv = fn.concretize(rhs).xreplace(subs).xreplace(point) if subs or point else rhs
-            return ClaimVerdict(False, "counterexample by exact substitution (60 digits)",
-                                {str(k): v for k, v in point.items()} | dict(sizes or {}),
-                                _value(lv), _value(rv))
-    method = zero_by(d, assume)
+            subs.update(a.concrete_subs(sizes))
+    lhs_s, rhs_s = (lhs.xreplace(subs), rhs.xreplace(subs)) if subs else (lhs, rhs)
+    found, evaluated = _search(lhs_s, rhs_s, positive=set(positive), tries=tries, seed=seed)
+    if found is not None:
+        point, lv, rv = found
+        return ClaimVerdict(False, "counterexample by exact substitution (60 and 100 digits)" + scope,
+                            {str(k): v for k, v in point.items()} | sizes, _value(lv), _value(rv))
+    d = lhs_s - rhs_s
+    method = zero_by(sp.Matrix(d) if isinstance(d, sp.MatrixBase) else d, assume)
     if method:
-        return ClaimVerdict(True, f"proved: difference is 0 by {method}")
-    return ClaimVerdict(None, f"no counterexample in {tries} exact points, and no proof found")
+        return ClaimVerdict(True, f"proved{scope}: difference is 0 by {method}")
+    return ClaimVerdict(None, f"undecided{scope}: no counterexample at {evaluated} of {tries} exact points "
+                              "that evaluate, and no proof found")
+
+
+def _matrix_claim(lhs, rhs, sizes, assume, positive, tries, seed):
+    known = {s: sp.Integer(sizes[s.name]) for s in _shape_symbols(lhs, rhs) if s.name in sizes}
+    unknown = _shape_symbols(lhs, rhs) - set(known)
+    if not unknown:
+        at = ", ".join(f"{k} = {v}" for k, v in sorted(sizes.items()))
+        scope = f" at sizes {at} only" if at else ""
+        try:
+            le, re_ = mexpr.explicit(lhs, sizes), mexpr.explicit(rhs, sizes)
+        except (sp.ShapeError, ValueError) as err:
+            return ClaimVerdict(False, f"undefined at sizes {at}: {err}", dict(sizes))
+        return _judge(le, re_, sizes, assume, positive, tries, seed, scope)
+    # symbolic sizes: entry (p, q) of both sides, for every size at once
+    lhs, rhs = lhs.xreplace(known), rhs.xreplace(known)
+    lshape, rshape = getattr(lhs, "shape", (1, 1)), getattr(rhs, "shape", (1, 1))
+    same = all(sp.expand(a - b) == 0 for a, b in zip(lshape, rshape))
+    if same:
+        idx = tuple(sp.Integer(0) if n == 1 else sp.Symbol(c, integer=True, nonnegative=True)
+                    for n, c in zip(lshape, "pq"))
+        entry = lambda e: e[idx] if isinstance(e, sp.MatrixExpr) else e  # noqa: E731
+        method = zero_by(entry(lhs) - entry(rhs), assume)
+        if method:
+            return ClaimVerdict(True, f"proved for every size: entry (p, q) at symbolic sizes, difference is 0 "
+                                      f"by {method}")
+    # no proof: look for a counterexample at small concrete sizes
+    names = sorted({s.name for s in unknown})
+    for values in ([2 + i for i in range(len(names))], [2] * len(names), [1] * len(names)):
+        at = dict(sizes) | dict(zip(names, values))
+        v = _matrix_claim(lhs, rhs, at, assume, positive, tries, seed)
+        if v.holds is False:
+            return v
+    why = "their shapes differ symbolically" if not same else "no proof found at symbolic sizes"
+    return ClaimVerdict(None, f"undecided: {why}, and no counterexample at small sizes")
 
 
 def _value(v):

@@ -32,6 +32,7 @@ import sympy as sp
 from . import mexpr
 from .indexform import normal_form
 from .prove import claim, zero_by
+from sympy.matrices.expressions.matexpr import MatrixElement
 
 PROOF, EVIDENCE, REFUTATION = "proof", "evidence", "refutation"
 
@@ -108,6 +109,11 @@ def _shaped(g, shape):
     broadcast (d/dx of x*c is c everywhere), 1x1 results of scalar variables reshape."""
     g = np.asarray(g, dtype=float)
     return g.reshape(shape) if g.size == int(np.prod(shape)) else np.broadcast_to(g, shape)
+
+
+def _not_scalar(e):
+    """A claim for a scalar variable must be a scalar (or 1 x 1)."""
+    return getattr(e, "shape", (1, 1)) != (1, 1)
 
 
 def _size_args(exprs):
@@ -187,8 +193,10 @@ class Gradient:
                 var = getattr(V, name)
                 if isinstance(var, sp.MatrixSymbol):
                     sized = True
-                    if tuple(cl.shape) != tuple(var.shape):
-                        return False, f"d/d{name}: claimed shape {cl.shape} differs from {var.shape}"
+                    if tuple(getattr(cl, "shape", ())) != tuple(var.shape):
+                        return False, f"d/d{name}: claimed shape {getattr(cl, 'shape', ())} differs from {var.shape}"
+                elif _not_scalar(cl):
+                    return False, f"d/d{name}: claimed shape {cl.shape} for a scalar variable"
                 if not main:
                     continue
                 if isinstance(var, sp.MatrixSymbol):
@@ -243,6 +251,8 @@ class Gradient:
                         if cle.shape != ve.shape:
                             return False, f"d/d{name} at {sizes}: claimed shape {cle.shape} vs {ve.shape}"
                         d = ve.applyfunc(lambda x: sp.diff(se, x)) - cle
+                    elif _not_scalar(cle):
+                        return False, f"d/d{name} at {sizes}: claimed shape {cle.shape} for a scalar variable"
                     else:
                         d = sp.Matrix([sp.diff(se, var) - mexpr.scalar_of(cle)])
                     d = d.xreplace(subs)
@@ -422,6 +432,9 @@ class Result:
     correction: str = ""    # mistakes: what it should be (LaTeX)
     steps: tuple = ()       # derive.derivation.Derivation records: the notes' route (default: index level)
     code: tuple = ()        # functions of derive.numeric shown in the report besides BY_RESULT's
+    # functions whose derivative rule (fdiff) this result is the proof of:
+    # none of its checks may differentiate through them (that would assume it)
+    justifies: tuple = ()
 
     @property
     def is_mistake(self):
@@ -440,11 +453,11 @@ class Result:
             # the index-level derivation proves the claim step by step: it is the symbolic proof
             out = [("symbolic", PROOF, self._symbolic)]
         else:
-            out = [("symbolic", PROOF, h.symbolic)]
+            out = [("symbolic", PROOF, self._main_symbolic if isinstance(h, Gradient) else h.symbolic)]
             if self.steps:  # the notes' own route, checked besides
                 out.append(("derivation", PROOF, self._derivation))
         if getattr(h, "concrete_facts", True) is not None:
-            out.append(("concrete", PROOF, h.concrete))
+            out.append(("concrete", PROOF, self._concrete if isinstance(h, Gradient) else h.concrete))
         if getattr(h, "numeric_facts", True) is not None:
             out.append(("numeric", EVIDENCE, lambda: h.numeric(self.id)))
         return out
@@ -472,7 +485,52 @@ class Result:
             return True, f"{v.detail}: {ce}{vals}"
         return False, f"not refuted: {v.detail}"
 
+    def _circular(self):
+        """What is wrong if a check would differentiate a justified function."""
+        if not self.justifies or not isinstance(self.how, Gradient):
+            return None
+        for _, s, _, _ in self.how._parts():
+            used = [f.__name__ for f in self.justifies if s.has(f)]
+            if used:
+                return f"circular: the scalar contains {used[0]}, whose derivative is what this result proves"
+        return None
+
+    def _concrete(self):
+        bad = self._circular()
+        return (False, bad) if bad else self.how.concrete()
+
+    def _main_symbolic(self):
+        bad = self._circular()
+        return (False, bad) if bad else self.how.symbolic()
+
+    def _ends(self, d):
+        """[(start, end)]: what a notes' route d must start from (the
+        result's quantity: its scalar differentiated by the entry the route's
+        first step differentiates by, or an identity's left-hand side) and
+        end at (the claim's entry)."""
+        first, h, out = d.steps[0].expr, self.how, []
+        if isinstance(h, Gradient):
+            x = first.variables[0] if isinstance(first, sp.Derivative) and len(first.variables) == 1 else None
+            for V, s, claims, _ in h._parts() if x is not None else ():
+                for name, cl in claims.items():
+                    var = getattr(V, name)
+                    if isinstance(x, MatrixElement) and x.parent == var:
+                        out.append((sp.diff(s, x), cl[x.indices]))
+                    elif x == var:
+                        out.append((sp.diff(s, x), mexpr.scalar_of(cl)))
+        elif isinstance(h, Identity):
+            lhs, rhs = h.build(mexpr.variables(h.shapes))
+            if not isinstance(lhs, sp.MatrixExpr):
+                out.append((lhs, rhs))
+            else:  # a route for entry (p, q) of the identity
+                idx = mexpr.generic_index(lhs.shape)
+                out.append((lhs[idx], rhs[idx]))
+        return out
+
     def _symbolic(self):
+        bad = self._circular()
+        if bad:
+            return False, bad
         ok, detail = self.how.symbolic(main=False)
         if not ok:
             return False, detail
@@ -484,20 +542,32 @@ class Result:
         return True, f"{scope}: {out[1]}" + (f"; {detail}" if detail else ""), out[2]
 
     def _derivation(self):
-        """Every consecutive pair of every derivation step follows (derive.derivation)."""
-        from .derivation import check, derivations
+        """Every consecutive pair of every derivation step follows
+        (derive.derivation); a notes' route must also start from this
+        result's quantity and end at its claim."""
+        from .derivation import check, derivations, tie
         from .report import derivations_tex
         ds = derivations(self)
         if not ds:
             return False, "no derivation"
-        n = 0
+        argued = restated = 0
         for d in ds:
-            for i, ok, how in check(d):
+            if self.steps:
+                ends = self._ends(d)
+                if not ends:
+                    return False, f"the route {d.title} is not about a variable or entry of this result"
+                wrong = [tie(d, a, b, self.justifies) for a, b in ends]
+                if all(wrong):
+                    return False, f"the route {d.title} is not a route of this result: {wrong[0]}"
+            for i, ok, how, carries in check(d, self.justifies):
                 if not ok:
                     return False, (f"step {i + 1} of the derivation of {d.title} does not follow from step {i}: "
-                                   f"{d.steps[i].reason}")
-                n += 1
-        return True, f"{n} steps in {len(ds)} derivation{'s' * (len(ds) > 1)}, each pair shown equal", derivations_tex(ds)
+                                   f"{d.steps[i].reason}" + (f" ({how})" if how else ""))
+                argued += carries
+                restated += not carries
+        more = f"; {restated} more restate{'s' * (restated == 1)} the step before, evaluated" if restated else ""
+        return True, (f"{argued} step{'s' * (argued != 1)} carrying the argument in {len(ds)} "
+                      f"derivation{'s' * (len(ds) > 1)}, each shown to follow{more}"), derivations_tex(ds)
 
     def _correction(self):
         target = result(self.how.correct)

@@ -202,8 +202,178 @@ def test_mlp_errors_name_the_problem():
         numeric.mlp_loss_and_grads(params, X, y.astype(float))
     with pytest.raises(ValueError, match="y has shape"):
         numeric.mlp_loss_and_grads(params, X, np.zeros((5, 3)), output="bce")
-    with pytest.raises(ValueError, match=r"params\[1\]: b has 3 entries for 2 units"):
+    with pytest.raises(ValueError, match=r"params\[1\]: b has shape \(3,\); a layer of 2 units in layout rows "
+                                         r"takes b of shape \(2,\) or \(1, 2\)"):
         numeric.mlp_loss_and_grads([params[0], (params[1][0], np.zeros(3))], X, y)
+
+
+def _bad_calls():
+    """(id, call kwargs changes, exception, message regex): each names the argument and the problem."""
+    W, b = np.ones((2, 3)), np.zeros(3)
+    return [
+        ("m=0", dict(X=np.zeros((0, 2)), y=np.zeros(0, int)), ValueError, r"X has shape \(0, 2\): no examples"),
+        ("n=0", dict(params=[(np.ones((0, 3)), b)], X=np.zeros((4, 0))), ValueError, r"X has shape \(4, 0\): 0 features"),
+        ("hidden k=0", dict(params=[(np.ones((2, 0)), np.zeros(0)), (np.ones((0, 3)), b)]), ValueError,
+         r"params\[0\]: W has shape \(2, 0\): a layer of 0 units"),
+        ("output k=0", dict(params=[(np.ones((2, 0)), np.zeros(0))], y=np.zeros((4, 0)), output="mse"), ValueError,
+         r"params\[0\]: W has shape \(2, 0\): a layer of 0 units"),
+        ("object X", dict(X=np.ones((4, 2), dtype=object)), TypeError, r"X: expected an array of real numbers, got dtype object"),
+        ("complex X", dict(X=np.ones((4, 2)) + 1j), TypeError, r"X: .*got dtype complex128"),
+        ("object W", dict(params=[(W.astype(object), b)]), TypeError, r"params\[0\]: W: .*got dtype object"),
+        ("complex W", dict(params=[(W + 0j, b)]), TypeError, r"params\[0\]: W: .*got dtype complex128"),
+        ("string b", dict(params=[(W, np.array(["0", "0", "0"]))]), TypeError, r"params\[0\]: b: .*got dtype <U1"),
+        ("object y", dict(y=np.eye(3)[[0, 1, 2, 0]].astype(object)), TypeError, r"y: .*got dtype object"),
+        ("reg array", dict(reg=np.array([0.1, 0.2])), TypeError, r"reg=array\(\[0\.1, 0\.2\]\): expected a real number"),
+        ("reg 0-d array", dict(reg=np.array(0.1)), TypeError, r"reg=array\(0\.1\): expected a real number"),
+        ("reg string", dict(reg="0.1"), TypeError, r"reg='0\.1': expected a real number .*got str"),
+        ("reg None", dict(reg=None), TypeError, r"reg=None: expected a real number .*got NoneType"),
+        ("reg complex", dict(reg=1j), TypeError, r"reg=1j: expected a real number .*got complex"),
+        ("reg bool", dict(reg=True), TypeError, r"reg=True: expected a real number .*got bool"),
+        ("reg negative", dict(reg=-0.1), ValueError, r"reg=-0\.1: expected a finite real number >= 0"),
+        ("reg nan", dict(reg=float("nan")), ValueError, r"reg=nan: expected a finite"),
+        ("reg inf", dict(reg=np.inf), ValueError, r"reg=inf: expected a finite"),
+        ("bias column in rows", dict(params=[(W, b.reshape(3, 1))]), ValueError,
+         r"params\[0\]: b has shape \(3, 1\); a layer of 3 units in layout rows takes b of shape \(3,\) or \(1, 3\)"),
+        ("bias row in columns", dict(params=[(W.T, b.reshape(1, 3))], X=np.ones((2, 4)), layout="columns"), ValueError,
+         r"params\[0\]: b has shape \(1, 3\); a layer of 3 units in layout columns takes b of shape \(3,\) or \(3, 1\)"),
+        ("bias 3-d", dict(params=[(W, b.reshape(1, 3, 1))]), ValueError, r"params\[0\]: b has shape \(1, 3, 1\)"),
+        ("bias scalar", dict(params=[(np.ones((2, 1)), np.float64(0.0))], y=np.zeros((4, 1)), output="bce"), ValueError,
+         r"params\[0\]: b has shape \(\); a layer of 1 units in layout rows takes b of shape \(1,\) or \(1, 1\)"),
+    ]
+
+
+BAD = _bad_calls()
+
+
+@pytest.mark.parametrize("change,exc,msg", [c[1:] for c in BAD], ids=[c[0] for c in BAD])
+def test_mlp_refuses_bad_arguments_clearly(change, exc, msg):
+    """Each bad argument is a ValueError or TypeError that names it and the
+    problem, never a ZeroDivisionError, a raw NumPy error or a silent default."""
+    call = dict(params=[(np.ones((2, 3)), np.zeros(3))], X=np.ones((4, 2)), y=np.array([0, 1, 2, 0]))
+    call.update(change)
+    with pytest.raises(exc, match=msg):
+        numeric.mlp_loss_and_grads(**call)
+
+
+@pytest.mark.parametrize("layout", numeric.LAYOUTS)
+def test_mlp_accepts_each_bias_shape_of_its_layout(layout):
+    """b is (out,) in either layout, or the layout's own 2-d shape: (1, out)
+    for rows, (out, 1) for columns; its gradient comes back in that shape."""
+    rows = layout == "rows"
+    rng = np.random.default_rng(5)
+    params, X = _network(rows, [3, 4, 2], 5, rng)
+    y = rng.integers(0, 2, 5)
+    loss, grads = numeric.mlp_loss_and_grads(params, X, y, layout=layout)
+    for shape in ((1, -1) if rows else (-1, 1),):
+        p2 = [(W, b.reshape(shape)) for W, b in params]
+        loss2, grads2 = numeric.mlp_loss_and_grads(p2, X, y, layout=layout)
+        assert loss2 == loss
+        for (gW, gb), (gW2, gb2), (_, b2) in zip(grads, grads2, p2):
+            assert gb2.shape == b2.shape and np.array_equal(gb2.ravel(), gb) and np.array_equal(gW2, gW)
+
+
+def test_mlp_reg_accepts_real_scalars_of_any_type():
+    rng = np.random.default_rng(6)
+    params, X = _network(True, [3, 2], 4, rng)
+    y = rng.integers(0, 2, 4)
+    want = numeric.mlp_loss_and_grads(params, X, y, reg=0.5)[0]
+    for reg in (np.float64(0.5), np.float32(0.5), 0.5):
+        assert numeric.mlp_loss_and_grads(params, X, y, reg=reg)[0] == want
+    assert numeric.mlp_loss_and_grads(params, X, y, reg=1)[0] == numeric.mlp_loss_and_grads(params, X, y, reg=1.0)[0]
+    assert numeric.mlp_loss_and_grads(params, X, y, reg=np.int64(0))[0] == numeric.mlp_loss_and_grads(params, X, y)[0]
+
+
+@pytest.mark.parametrize("layout", numeric.LAYOUTS)
+def test_integer_inputs_are_cast_to_float64_first(layout):
+    """int64 entries of 2**62 used to overflow silently inside a @ W (the
+    logit 2**62 + 2**62 wrapped to -2**63, and the loss came out 0.0).  Every
+    integer or bool array is cast to float64 first: the loss is the float one."""
+    rows = layout == "rows"
+    X = np.array([[2**62, 2**62]])
+    W = np.array([[1, 0], [1, 0]])
+    X, W = (X, W) if rows else (X.T, W.T)
+    b = np.zeros(2, dtype=np.int64)
+    loss, grads = numeric.mlp_loss_and_grads([(W, b)], X, np.array([1]), "identity", "softmax-ce", layout=layout)
+    # z = (2**63, 0) for label 1: -log softmax_1 = 2**63 + log(1 + e^-2**63) = 2**63 in float64
+    assert loss == 2.0 ** 63
+    want = numeric.mlp_loss_and_grads([(W.astype(float), b.astype(float))], X.astype(float), np.array([1]),
+                                      "identity", "softmax-ce", layout=layout)
+    assert loss == want[0] and all(np.array_equal(g, h) for p, q in zip(grads, want[1]) for g, h in zip(p, q))
+    assert all(g.dtype == np.float64 for pair in grads for g in pair)
+    # mse with integer targets and bool inputs: the same as their float64 values
+    Xb = np.array([[True, False], [True, True]])
+    Xb = Xb if rows else Xb.T
+    Y = np.array([[2**62, 0], [0, 1]])
+    Y = Y if rows else Y.T
+    loss, grads = numeric.mlp_loss_and_grads([(W, b)], Xb, Y, "identity", "mse", layout=layout)
+    want = numeric.mlp_loss_and_grads([(W.astype(float), b.astype(float))], Xb.astype(float), Y.astype(float),
+                                      "identity", "mse", layout=layout)
+    assert loss == want[0] and loss > 1e36
+    assert all(np.array_equal(g, h) for p, q in zip(grads, want[1]) for g, h in zip(p, q))
+
+
+@pytest.mark.parametrize("layout", numeric.LAYOUTS)
+def test_softmax_ce_soft_targets_gradient_matches_the_loss(layout):
+    """Probability targets that sum to 1 per example are accepted, and the
+    gradient is the gradient of the returned loss: checked against the
+    independent backprop of the loss written separately (1e-12), and against
+    central differences of mlp_loss_and_grads' own loss (checks.gradcheck)."""
+    rows = layout == "rows"
+    rng = np.random.default_rng(7)
+    params, X = _network(rows, [3, 4, 3], 5, rng)
+    P = rng.dirichlet(np.ones(3), 5)
+    P[0] = [0.7, 0.2, 0.1]  # sums to 1 - 1.1e-16 in float64: rounding, accepted
+    P[1] = [1.0, 0.0, 0.0]
+    assert P[0].sum() != 1.0
+    Y = P if rows else P.T
+    loss, grads = numeric.mlp_loss_and_grads(params, X, Y, "tanh", "softmax-ce", 0.1, layout)
+    b2 = [np.reshape(b, (1, -1) if rows else (-1, 1)) for _, b in params]
+    Ws = [W for W, _ in params]
+    want_loss, ref = checks.grad(lambda *p: _reference(list(zip(p[:2], p[2:])), X, Y, "tanh", "softmax-ce", 0.1,
+                                                       rows, "identity"), *Ws, *b2)
+    assert abs(loss - want_loss) <= 1e-12 * abs(want_loss)
+    for i, (gW, gb) in enumerate(grads):
+        assert _rel(gW, ref[i]) <= 1e-12 and _rel(gb.reshape(b2[i].shape), ref[2 + i]) <= 1e-12, i
+    flat = [a for pair in params for a in pair]
+
+    def f(*ps):
+        return numeric.mlp_loss_and_grads(list(zip(ps[::2], ps[1::2])), X, Y, "tanh", "softmax-ce", 0.1, layout)[0]
+
+    rep = checks.gradcheck(f, flat, [g for pair in grads for g in pair])
+    assert rep.ok, str(rep)
+
+
+def test_softmax_ce_kernel_needs_targets_that_sum_to_one():
+    """Why targets that do not sum to 1 are refused: for them the proved
+    kernel's softmax(z) - y is not the gradient of its own loss, whose
+    gradient is softmax(z) * sum(y) - y."""
+    rng = np.random.default_rng(8)
+    Z, Y = rng.standard_normal((4, 3)), 0.5 * rng.dirichlet(np.ones(3), 4)  # each row sums to 0.5
+    loss, D = numeric.softmax_ce_rows(Z, Y)
+    num = np.zeros_like(Z)
+    for ix in np.ndindex(Z.shape):
+        e = np.zeros_like(Z)
+        e[ix] = 1e-6
+        num[ix] = (numeric.softmax_ce_rows(Z + e, Y)[0] - numeric.softmax_ce_rows(Z - e, Y)[0]) / 2e-6
+    S = np.exp(Z) / np.exp(Z).sum(axis=1, keepdims=True)
+    assert _rel(num, (S * Y.sum(axis=1, keepdims=True) - Y) / 4) <= 1e-8
+    assert _rel(num, D) > 1e-2
+
+
+@pytest.mark.parametrize("layout", numeric.LAYOUTS)
+def test_softmax_ce_refuses_targets_that_do_not_sum_to_one(layout):
+    rows = layout == "rows"
+    rng = np.random.default_rng(9)
+    params, X = _network(rows, [3, 3], 4, rng)
+    for P, first, n_bad in (
+            (np.array([[0.5, 0.5, 0], [0.25, 0.25, 0], [1, 0, 0], [0, 0, 1]]), "example 1's sum to 0.5", 1),
+            (np.array([[1, 1, 0], [0, 1, 0], [0, 0, 0], [0, 0, 1]]), "example 0's sum to 2.0", 2),  # int "multi-hot"
+            (np.array([[1, 0, 0], [0, 1, 0], [0, 0, 1], [np.nan, 0, 1]]), "example 3's sum to nan", 1),
+            (np.array([[1, 0, 0], [0, 1, 0], [0, 0, 1], [0, 0, 1 + 1e-9]]), "example 3's sum to 1.000000001", 1)):
+        msg = rf"y: softmax-ce targets must sum to 1 for each example .*but {first}"
+        msg += rf" \({n_bad} examples do not\)" if n_bad > 1 else ";"
+        with pytest.raises(ValueError, match=msg):
+            numeric.mlp_loss_and_grads(params, X, P if rows else P.T, layout=layout)
 
 
 def test_a_wrong_kernel_would_be_caught():

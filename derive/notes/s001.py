@@ -59,7 +59,10 @@ def _shift_route():
         r"\operatorname{softmax}(\mathbf{x} + c\mathbf{1})_p",
         (Step(Softmax(V.x + c * ones("n"))[p, 0], r"definition, entry $p$"),
          Step(sp.exp(x(p) + c) / sp.Sum(sp.exp(x(j) + c), (j, 0, n - 1)), r"$(\mathbf{x} + c\mathbf{1})_j = x_j + c$"),
-         Step(sp.exp(c) * sp.exp(x(p)) / (sp.exp(c) * S), r"$e^{x_j + c} = e^c e^{x_j}$; $e^c$ out of the sum"),
+         # kept apart: SymPy would merge e^c e^{x_p} and cancel e^c before the step is shown
+         Step(sp.UnevaluatedExpr(sp.Mul(sp.exp(c), sp.exp(x(p)), evaluate=False))
+              / sp.UnevaluatedExpr(sp.Mul(sp.exp(c), S, evaluate=False)),
+              r"$e^{x_j + c} = e^c e^{x_j}$; $e^c$ out of the sum"),
          Step(sp.exp(x(p)) / S, r"cancel $e^c \neq 0$"),
          Step(Softmax(V.x)[p, 0], r"$\operatorname{softmax}(\mathbf{x})_p$")),
         r"\operatorname{softmax}(\mathbf{x} + c\mathbf{1}) = \operatorname{softmax}(\mathbf{x})"),)
@@ -146,6 +149,7 @@ RESULTS = [
             forward=lambda F, x: 1.0 / (1.0 + F.exp(-x)),
         ),
         steps=_sigmoid_route(),
+        justifies=(sigmoid,),
     ),
     Result(
         id="softmax-ce-gradient", seed="001", section="lines 20-75, 527-630",
@@ -512,7 +516,7 @@ RESULTS += [
         how=Gradient(
             shapes=_ROW, build=_row_grads,
             forward=lambda F, x, W1, b1, W2, b2, y: -F.sum(y * F.log(F.softmax(F.sigmoid(x @ W1 + b1) @ W2 + b2, axis=1))),
-            sizes=({"n": 1, "h": 2, "k": 2},), sample={"y": "simplex_rows"},
+            sizes=({"n": 2, "h": 3, "k": 2},), sample={"y": "simplex_rows"},
             assume=(SumsToOne("y", (1, "k"), axis=1),),
         ),
     ),
@@ -548,7 +552,7 @@ RESULTS += [
                 (-(V.y.T * apply(sp.log, Softmax(V.W * V.x))), {"x": V.W.T * (Softmax(V.W * V.x) - V.y)})],
             forward=[lambda F, W, X, Y, lam, **_: -F.sum(Y * F.log(F.softmax(W @ X))) * (1.0 / X.shape[1]) + lam * F.sum(W * W),
                      lambda F, W, x, y, **_: -F.sum(y * F.log(F.softmax(W @ x)))],
-            sizes=({"C": 3, "d": 1, "N": 2},), sample={"Y": "onehot", "y": "onehot"},
+            sizes=({"C": 2, "d": 3, "N": 4},), sample={"Y": "onehot", "y": "onehot"},
             assume=(SumsToOne("Y", ("C", "N")), SumsToOne("y", ("C", 1))),
         ),
     ),
@@ -564,7 +568,7 @@ RESULTS += [
             shapes={"W": ("h", "n"), "x": ("n", 1), "xc": ("n", 1), "b": ("h", 1), "v": ("h", 1)},
             build=_max_margin,
             forward=lambda F, W, x, xc, b, v: F.relu(1 - v.T @ F.sigmoid(W @ x + b) + v.T @ F.sigmoid(W @ xc + b)),
-            sizes=({"h": 2, "n": 1},), branches=(_ID, _ZERO), adjust=_onto_the_kink,
+            sizes=({"h": 2, "n": 3},), branches=(_ID, _ZERO), adjust=_onto_the_kink,
         ),
     ),
     Result(
@@ -610,7 +614,7 @@ RESULTS += [
                 apply(sigmoid, V.uo.T * V.v), apply(sigmoid, -(V.Uk.T * V.v))),
             forward=[lambda F, U, v, y, **_: -F.sum(y * F.log(F.softmax(U @ v))),
                      lambda F, v, uo, Uk, **_: -F.sum(F.log(F.sigmoid(uo.T @ v))) - F.sum(F.log(F.sigmoid(-(Uk.T @ v))))],
-            sizes=({"w": 3, "d": 1, "K": 2},), sample={"y": "onehot"},
+            sizes=({"w": 3, "d": 2, "K": 3},), sample={"y": "onehot"},
             assume=(SumsToOne("y", ("w", 1)),),
         ),
     ),
@@ -629,7 +633,7 @@ RESULTS += [
                 {"U": V.V * hadamard(Fw, R).T, "V": V.U * hadamard(Fw, R)}))(
                 V.U.T * V.V - apply(sp.log, V.P), apply(f, V.P)),
             forward=lambda F, U, V, P: 0.5 * F.sum(F.sigmoid(P) * (U.T @ V - F.log(P)) ** 2),
-            sizes=({"d": 2, "A": 2, "B": 3},), sample={"P": "positive"},
+            sizes=({"d": 2, "A": 3, "B": 4},), sample={"P": "positive"},
         ),
     ),
 ]

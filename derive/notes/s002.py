@@ -90,7 +90,7 @@ RESULTS += [
                 {"W": V.a0 * delta.T, "b": delta, "a0": V.W * delta}))(
                 hadamard(V.W2 * V.d, apply(_dsig, z))))(V.W.T * V.a0 + V.b),
             forward=lambda F, W, a0, b, W2, d: d.T @ (W2.T @ F.sigmoid(W.T @ a0 + b)),
-            sizes=({"n": 3, "h": 2, "k": 2},),
+            sizes=({"n": 3, "h": 2, "k": 3},),
         ),
     ),
     Result(

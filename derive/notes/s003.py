@@ -98,7 +98,7 @@ RESULTS += [
                             + hadamard(ones("k", "N") - V.Y, apply(sp.log, ones("k", "N") - apply(sigmoid, Z)))) * ones("N"))),
             forward=[lambda F, W, A, b, Y, **_: -F.sum(Y * F.log(F.sigmoid(W @ A + b)) + (1 - Y) * F.log(1 - F.sigmoid(W @ A + b))) * (1.0 / A.shape[1]),
                      lambda F, Y, Z, **_: -F.sum(Y * F.log(F.sigmoid(Z)) + (1 - Y) * F.log(1 - F.sigmoid(Z))) * (1.0 / Z.shape[1])],
-            sizes=({"k": 1, "n": 2, "N": 2},), sample={"Y": "unit"},
+            sizes=({"k": 2, "n": 3, "N": 4},), sample={"Y": "unit"},
         ),
     ),
 ]
