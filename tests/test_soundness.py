@@ -42,6 +42,10 @@ def test_false_claims_are_refuted_with_a_counterexample(lhs, rhs):
     TINY * (sp.log(y ** 2) - 2 * sp.log(y)),
     TINY * (sp.sqrt(y) * sp.sqrt(z) - sp.sqrt(y * z)),
     sp.log(sp.exp(x)) - x,
+    # a real x that exp-substitution may take, beside a real y that may be negative
+    sp.exp(xr) * (sp.log(sp.Symbol("yr", real=True) ** 2) - 2 * sp.log(sp.Symbol("yr", real=True))),
+    sp.exp(xr) * (sp.sqrt(sp.Symbol("yr", real=True)) * sp.sqrt(sp.Symbol("zr", real=True))
+                  - sp.sqrt(sp.Symbol("yr", real=True) * sp.Symbol("zr", real=True))),
 ])
 def test_no_proof_of_a_false_identity(d):
     """The zero test on its own (no counterexample search in front of it)."""
@@ -128,6 +132,7 @@ def test_sums_to_one_rule_needs_the_index_alone_in_its_factor():
     assert zero_by(sp.Sum(Y[k, 0], (k, 0, N - 1)) - 1, (rule,)) is not None
     # sum_k y_k a_k is not 1 when sum_k y_k = 1
     weighted = sp.Sum(Y[k, 0] * A[k, 0], (k, 0, N - 1))
+    assert apply_sum_rule(weighted, rule._owned, (0, N - 1), 1).has(sp.Sum)
     assert zero_by(weighted - 1, (rule,)) is None
     assert zero_by(weighted - sp.Sum(A[k, 0], (k, 0, N - 1)), (rule,)) is None
     # nor over part of the range

@@ -1,0 +1,110 @@
+"""Each hole the audit found, re-opened on purpose in a copy of the code: the
+tests aimed at it must go red.  A mutant whose text is no longer in the
+code fails here too, so the harness cannot silently stop testing anything.
+(tests/mutate.py is the broad sweep, run by hand.)"""
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+S = "tests/test_soundness.py::"
+
+# (name, file, text as it is, text of the hole, tests that must fail)
+MUTANTS = [
+    ("forced log/power rewrites", "derive/prove.py",
+     "sp.expand_log(sp.powsimp(sp.expand(rest)))",
+     "sp.expand_log(sp.powsimp(sp.expand(rest), force=True), force=True)",
+     [S + "test_no_proof_of_a_false_identity"]),
+    ("complex symbols substituted by x = log e", "derive/prove.py",
+     "not s.is_integer and _is_real(s)", "not s.is_integer",
+     [S + "test_no_proof_of_a_false_identity"]),
+    ("integers never sampled", "derive/prove.py",
+     "    for s in symbols:\n        pool = _pool(s, positive)",
+     "    for s in [s for s in symbols if not s.is_integer]:\n        pool = _pool(s, positive)",
+     [S + "test_search_samples_integer_symbols"]),
+    ("absolute 1e-30 threshold", "derive/prove.py",
+     'return size > sp.Float("1e-30", 30) * max(abs(lv), abs(rv))', 'return size > sp.Float("1e-30", 30)',
+     [S + "test_tiny_but_nonzero_difference_is_a_counterexample"]),
+    ("bound index named like a free one", "derive/indexform.py",
+     "return BoundIndex(name, integer=True)", "return sp.Symbol(name, integer=True)",
+     [S + "test_bound_index_cannot_capture_a_free_one"]),
+    ("bounds left out of the key", "derive/indexform.py",
+     "key = (tuple(sp.srepr(lim) for lim in limits),", "key = (tuple(sp.srepr(lim[0]) for lim in limits),",
+     [S + "test_sum_bounds_are_part_of_the_normal_form"]),
+    ("last pair of a derivation unchecked", "derive/derivation.py",
+     "for i in range(1, len(d.steps)):", "for i in range(1, len(d.steps) - 1):",
+     [S + "test_l2_regularization_without_its_factor_two_fails_verify"]),
+    ("delta collapsed whatever its range", "derive/indexform.py",
+     "if v in d.args[:2] and d.delta_range == (lo, hi):", "if v in d.args[:2]:",
+     [S + "test_kronecker_delta_collapses_only_over_its_range"]),
+    ("sum-to-one rule with other users of the index", "derive/indexform.py",
+     "if len(users) == 1 and not nested and matches(users[0], bv):",
+     "if users and not nested and matches(users[-1], bv):",
+     [S + "test_sums_to_one_rule_needs_the_index_alone_in_its_factor"]),
+    ("a matrix zero when one entry is", "derive/prove.py",
+     "return None if any(m is None for m in methods)", "return None if all(m is None for m in methods)",
+     [S + "test_a_matrix_is_zero_only_when_every_entry_is"]),
+    ("concrete check of entry [0, 0] only", "derive/registry.py",
+     "d = ve.applyfunc(lambda x: sp.diff(se, x)) - cle",
+     "d = sp.Matrix([(ve.applyfunc(lambda x: sp.diff(se, x)) - cle)[0, 0]])",
+     [S + "test_concrete_check_sees_an_error_off_entry_zero"]),
+    ("numeric check against itself", "derive/registry.py",
+     "_, bp = checks.grad(loss, *[vals[n] for n in wrt])", "bp = got",
+     [S + "test_numeric_check_compares_with_the_independent_backprop"]),
+    ("numeric-range sums collapsed to their first term", "derive/indexform.py",
+     "if hi - lo == 0:", "if (hi - lo).is_number:",
+     [S + "test_one_term_sums_only_when_the_range_has_one_term"]),
+    ("scalar variable claim not shape-checked", "derive/registry.py",
+     "elif _not_scalar(cl):", "elif False:",
+     [S + "test_scalar_variable_claimed_as_a_row_fails"]),
+    ("route not tied to its result", "derive/registry.py",
+     "if self.steps:\n                ends", "if False:\n                ends",
+     [S + "test_a_route_of_another_result_fails"]),
+    ("repeated steps accepted", "derive/derivation.py",
+     "if d.steps[i].expr == d.steps[i - 1].expr:", "if False:",
+     [S + "test_repeated_steps_are_an_error"]),
+    ("route through the rule it proves", "derive/derivation.py",
+     "used = [f for f in forbid if x.expr.has(f)]", "used = []",
+     [S + "test_a_route_through_the_rule_it_proves_is_circular"]),
+    ("matrix claims without sizes refuted", "derive/prove.py",
+     "if not unknown:", "if True:",
+     [S + "test_matrix_claim_without_sizes_is_judged_at_symbolic_sizes"]),
+    ("sizes only as derive's own symbols", "derive/mexpr.py",
+     "if isinstance(s, sp.Symbol) and s.name in sizes}", "if s.is_integer and s.is_positive and s.name in sizes}",
+     [S + "test_plain_symbol_sizes"]),
+]
+
+
+def _run(name, path, old, new, tests, tmp):
+    for d in ("derive", "checks", "tests"):
+        shutil.copytree(ROOT / d, tmp / d, ignore=shutil.ignore_patterns("__pycache__"))
+    src = (ROOT / path).read_text()
+    assert src.count(old) == 1, f"mutant {name!r}: its text is no longer (or not once) in {path}"
+    (tmp / path).write_text(src.replace(old, new))
+    env = dict(os.environ, PYTHONPATH=str(tmp), PYTHONDONTWRITEBYTECODE="1")
+    return subprocess.run([sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", *tests],
+                          cwd=tmp, env=env, capture_output=True, text=True, timeout=600)
+
+
+@pytest.mark.parametrize("name,path,old,new,tests", MUTANTS, ids=[m[0] for m in MUTANTS])
+def test_mutant_is_killed(name, path, old, new, tests, tmp_path):
+    out = _run(name, path, old, new, tests, tmp_path)
+    assert out.returncode == 1, f"mutant {name!r} survived (exit {out.returncode}):\n{out.stdout[-2000:]}"
+
+
+def test_named_mutants_are_live():
+    """The unmutated copy passes the same tests (so a kill means the mutant)."""
+    for name, path, old, _, _ in MUTANTS:
+        assert (ROOT / path).read_text().count(old) == 1, (name, path)
+
+
+def test_harness_runs_the_copy(tmp_path):
+    out = _run("identity", "derive/prove.py", "def zero_by(", "def zero_by(", [S + "test_plain_symbol_sizes"], tmp_path)
+    assert out.returncode == 0, out.stdout[-2000:]
+    probe = subprocess.run([sys.executable, "-c", "import derive, sys; print(derive.__file__)"], cwd=tmp_path,
+                           env=dict(os.environ, PYTHONPATH=str(tmp_path)), capture_output=True, text=True)
+    assert probe.stdout.startswith(str(tmp_path)), probe.stdout
