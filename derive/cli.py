@@ -102,6 +102,25 @@ def _verify(rs):
     return items, failed
 
 
+def _proved(r):
+    """The statement as derive proves it, printed from its expressions."""
+    from . import mexpr
+    from .registry import Gradient, Identity
+    h = r.how
+    if isinstance(h, Gradient):
+        V = mexpr.variables(h.shapes)
+        built = h.build(V)
+        out = []
+        for scalar, claims in (built if isinstance(built, list) else [built]):
+            out.append(f"s = {scalar}")
+            out += [f"  ds/d{name} = {cl}" for name, cl in claims.items()]
+        return out
+    if isinstance(h, Identity):
+        lhs, rhs = h.build(mexpr.variables(h.shapes))
+        return [f"{lhs} = {rhs}"]
+    return [f"statement: {r.statement}"]
+
+
 def main(argv=None):
     try:
         args = _parser().parse_args(argv)
@@ -113,9 +132,17 @@ def main(argv=None):
         if args.cmd == "show":
             (r,) = _lookup([args.id])
             print(f"{r.id}: {r.title}\nsource: seed {r.seed}, {r.section}\nconvention: {r.convention}")
-            print(f"statement: {r.written or r.statement}")
             if r.is_mistake:
-                print(f"correct: {r.correction} (see {r.how.correct})")
+                spec = r.how.build()
+                print(f"as the notes write it: {r.written}")
+                if "rhs" in spec:
+                    print(f"judged as: {spec['rhs']}")
+                fix = spec.get("corrected")
+                print(f"correct: {fix if fix is not None and not callable(fix) else 'computed by the correction check'}"
+                      f" (see {r.how.correct})")
+            else:
+                for line in _proved(r):
+                    print(line)
             return 0
         if args.cmd == "codegen":
             from . import codegen

@@ -231,43 +231,50 @@ def _num(e, digits):
     return v
 
 
+def _significant(v):
+    """v has digits evalf could certify: a part with >= 100 bits of precision.
+    An exact 0 written another way evaluates to 0 or to a Float of no
+    precision (0.e-191): its digits are noise.  A scale-free test, so a tiny
+    common factor (e^-2000) does not make a difference look like 0."""
+    return any(isinstance(p, sp.Float) and p != 0 and p._prec >= 100 for p in v.as_real_imag())
+
+
 def _differs(l, r):
-    """True when l != r is established at this exact point: l - r evaluated
-    at 60 and again at 100 digits agrees with itself (so it is not rounding
-    of an exact 0) and is not small *relative* to |l| and |r| (a tiny common
-    factor such as e^-2000 scales all three)."""
-    d60, d100 = _num(l - r, 60), _num(l - r, 100)
-    lv, rv = _num(l, 60), _num(r, 60)
-    if d60 is None or d100 is None or lv is None or rv is None:
+    """True when l != r is established at this exact point: l - r has
+    significant digits at 60 and again at 100 digits, and they agree."""
+    d60 = _num(l - r, 60)
+    if d60 is None or _num(l, 15) is None or _num(r, 15) is None:
         return None  # no finite value here: this point says nothing
-    size = abs(d100)
-    if size == 0 or abs(d100 - d60) > sp.Float("1e-20", 30) * size:
+    if not _significant(d60):
         return False
-    return size > sp.Float("1e-30", 30) * max(abs(lv), abs(rv))
+    d100 = _num(l - r, 100)
+    if d100 is None:
+        return None
+    return _significant(d100) and abs(d100 - d60) <= sp.Float("1e-40", 30) * abs(d100)
 
 
-def _search(lhs, rhs, *, positive=(), tries=24, seed=0):
+def _search(lhs, rhs, *, positive=(), points=range(24), seed=0):
     """(point, lhs value, rhs value) of a counterexample, or None; and how
     many points gave finite values.  Every free symbol is sampled by its
     assumptions (integers and complex values included); sizes and indices
     first, then sums over the now literal ranges are written out and the
     matrix entries they bring are sampled too."""
-    rnd = random.Random(seed)
     lc, rc = fn.concretize(lhs), fn.concretize(rhs)
     ints = sorted(_integers(lc) | _integers(rc), key=str) if not isinstance(lc, sp.MatrixBase) else \
         sorted(set().union(*[_integers(x) for x in list(lc) + list(rc)]), key=str)
     evaluated = 0
-    for k in range(tries):
+    for k in points:
+        rnd = random.Random(1000 * seed + k)  # point k is the same whichever points are asked for
         point = _draw(ints, rnd, k, positive)
         try:
             lk, rk = _unroll(lc.xreplace(point)), _unroll(rc.xreplace(point))
         except (IndexError, ValueError):  # an index out of its size's range
             continue
+        if not (_in_range(lk) and _in_range(rk)):
+            continue  # an index outside its matrix: not a point of the claim
         rest = sorted(_values(lk) | _values(rk), key=str)
         point.update(_draw(rest, rnd, k, positive))
         la, ra = lk.xreplace(point), rk.xreplace(point)
-        if not (_in_range(la) and _in_range(ra)):
-            continue  # an index outside its matrix: not a point of the claim
         pairs = list(zip(la, ra)) if isinstance(la, sp.MatrixBase) else [(la, ra)]
         verdicts = [_differs(a, b) for a, b in pairs]
         if any(v is None for v in verdicts):
@@ -327,15 +334,22 @@ def _judge(lhs, rhs, sizes, assume, positive, tries, seed, scope=""):
         if hasattr(a, "concrete_subs"):
             subs.update(a.concrete_subs(sizes))
     lhs_s, rhs_s = (lhs.xreplace(subs), rhs.xreplace(subs)) if subs else (lhs, rhs)
-    found, evaluated = _search(lhs_s, rhs_s, positive=set(positive), tries=tries, seed=seed)
-    if found is not None:
-        point, lv, rv = found
-        return ClaimVerdict(False, "counterexample by exact substitution (60 and 100 digits)" + scope,
-                            {str(k): v for k, v in point.items()} | sizes, _value(lv), _value(rv))
-    d = lhs_s - rhs_s
-    method = zero_by(sp.Matrix(d) if isinstance(d, sp.MatrixBase) else d, assume)
-    if method:
-        return ClaimVerdict(True, f"proved{scope}: difference is 0 by {method}")
+    # a few points first (most false claims fall there), then a proof (cheaper
+    # than many points on a large true claim), then the rest of the points
+    evaluated, first = 0, min(3, tries)
+    for points in (range(first), None, range(first, tries)):
+        if points is None:
+            d = lhs_s - rhs_s
+            method = zero_by(sp.Matrix(d) if isinstance(d, sp.MatrixBase) else d, assume)
+            if method:
+                return ClaimVerdict(True, f"proved{scope}: difference is 0 by {method}")
+            continue
+        found, n = _search(lhs_s, rhs_s, positive=set(positive), points=points, seed=seed)
+        evaluated += n
+        if found is not None:
+            point, lv, rv = found
+            return ClaimVerdict(False, "counterexample by exact substitution (60 and 100 digits)" + scope,
+                                {str(k): v for k, v in point.items()} | sizes, _value(lv), _value(rv))
     return ClaimVerdict(None, f"undecided{scope}: no counterexample at {evaluated} of {tries} exact points "
                               "that evaluate, and no proof found")
 

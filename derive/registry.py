@@ -428,8 +428,7 @@ class Result:
     statement: str          # LaTeX, in the note's own convention
     how: object             # Gradient | Identity | Facts | Mistake
     convention: str = ""
-    written: str = ""       # mistakes: the claim as the notes wrote it (LaTeX)
-    correction: str = ""    # mistakes: what it should be (LaTeX)
+    written: str = ""       # mistakes: the claim as the notes wrote it (LaTeX, a quotation)
     steps: tuple = ()       # derive.derivation.Derivation records: the notes' route (default: index level)
     code: tuple = ()        # functions of derive.numeric shown in the report besides BY_RESULT's
     # functions whose derivative rule (fdiff) this result is the proof of:
@@ -570,8 +569,24 @@ class Result:
                       f"derivation{'s' * (len(ds) > 1)}, each shown to follow{more}"), derivations_tex(ds)
 
     def _correction(self):
+        """The correction is proved, not typed: `corrected` (an expression,
+        printed in the report) equals the quantity the notes compute, judged
+        like the refutation (same sizes and assumptions); or, for a claim that
+        is not an equation, a function that computes it."""
         target = result(self.how.correct)
-        return (not target.is_mistake), f"see {target.id}: {target.title}"
+        if target.is_mistake:
+            return False, f"{target.id} is itself a mistake"
+        spec = self.how.build()
+        fix = spec.get("corrected")
+        if fix is None:
+            return False, "no corrected form"
+        if callable(fix):
+            ok, detail = fix()
+        else:
+            kwargs = {k: spec[k] for k in ("sizes", "assume", "positive") if k in spec}
+            v = claim(spec["lhs"], fix, **kwargs)
+            ok, detail = v.holds is True, v.detail
+        return ok, f"{detail}; the result: {target.id}"
 
     def _repr_latex_(self):
         from .latex import result_display

@@ -156,6 +156,30 @@ def _display(statement):
     return "\\begin{gather*}\n" + " \\\\\n".join(ln.strip() for ln in lines) + "\n\\end{gather*}"
 
 
+def _mistake_tex(r):
+    """What is judged and the correction, printed from the expressions the
+    refutation and the correction check use."""
+    spec = r.how.build()
+    out = []
+    if "rhs" in spec:
+        out.append(r"\noindent Judged as: \[ " + _math(spec["rhs"]) + r" \]")
+    fix = spec.get("corrected")
+    if fix is not None and not callable(fix):
+        out.append(rf"\noindent\textbf{{Correct}} (proved equal to the quantity the notes compute, check "
+                   rf"\emph{{correction}}): \[ {_math(fix)} \] (see \ref{{res:{r.how.correct}}}).")
+    else:
+        out.append(rf"\noindent\textbf{{Correct:}} as computed in check \emph{{correction}} below "
+                   rf"(see \ref{{res:{r.how.correct}}}).")
+    return "\n\n".join(out)
+
+
+def _math(e):
+    import sympy as sp
+    if isinstance(e, sp.MatrixBase) and e.shape[1] == 1 and e.shape[0] > 1:
+        return r"\begin{bmatrix}" + r" \\ ".join(tex(x) for x in e) + r"\end{bmatrix}"
+    return tex(e)
+
+
 def result_tex(r, verdict):
     kind = {"proof": "exact proof", "evidence": "numeric evidence", "refutation": "refutation"}
     failed = r"\textbf{FAILED}"
@@ -168,12 +192,13 @@ def result_tex(r, verdict):
         parts.append(rf"\noindent\textbf{{Convention.}} {escape(r.convention)}\par")
     if isinstance(r.how, Mistake):
         parts.append(rf"\noindent\textbf{{As the notes write it:}} \[ {r.written} \]")
-        parts.append(rf"\noindent\textbf{{Correct:}} \[ {r.correction} \] (see \ref{{res:{r.how.correct}}}).")
+        parts.append(_mistake_tex(r))
     else:
-        parts.append(_display(r.statement))
         f = _formulas(r)
-        if f:
-            parts.append(r"\noindent The statement as derive proves it:" + "\n" + f)
+        if f:  # printed from the proved expressions: no typed statement can disagree with them
+            parts.append(r"\noindent\textbf{Statement} (printed from the expressions derive proves):" + "\n" + f)
+        else:
+            parts.append(_display(r.statement))
         parts.append(_derivations_tex(r, verdict))
         parts.append(_code_tex(r))
     parts.append("\\noindent\\begin{tabularx}{\\linewidth}{@{}lllX@{}}\n\\toprule\n"

@@ -25,6 +25,7 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
+SNAPSHOT = ROOT
 TARGETS = {
     "derive/indexform.py": None,  # every function
     "derive/prove.py": None,
@@ -107,7 +108,7 @@ def _replace(tree, node, new):
 
 def mutants(path, names):
     """[(description, new source)] for one file."""
-    src = (ROOT / path).read_text()
+    src = (SNAPSHOT / path).read_text()
     tree = ast.parse(src)
     finder = _Finder(names)
     finder.visit(tree)
@@ -147,8 +148,8 @@ def mutants(path, names):
 def run_one(path, new_src, timeout):
     with tempfile.TemporaryDirectory() as tmp:
         for d in ("derive", "checks", "tests"):
-            shutil.copytree(ROOT / d, Path(tmp) / d, ignore=shutil.ignore_patterns("__pycache__"))
-        shutil.copy(ROOT / "README.md", tmp)
+            shutil.copytree(SNAPSHOT / d, Path(tmp) / d)
+        shutil.copy(SNAPSHOT / "README.md", tmp)
         (Path(tmp) / path).write_text(new_src)
         env = dict(os.environ, PYTHONPATH=tmp, PYTHONDONTWRITEBYTECODE="1", DERIVE_JOBS="1")
         t0 = time.perf_counter()
@@ -167,11 +168,20 @@ def main(argv=None):
     ap.add_argument("--only", default="")
     ap.add_argument("--timeout", type=int, default=300)
     args = ap.parse_args(argv)
+    # one frozen copy: mutants and the files beside them come from the same moment,
+    # whatever happens to the working tree while the sweep runs
+    global SNAPSHOT
+    SNAPSHOT = Path(tempfile.mkdtemp(prefix="derive-mutate-"))
+    for d in ("derive", "checks", "tests"):
+        shutil.copytree(ROOT / d, SNAPSHOT / d, ignore=shutil.ignore_patterns("__pycache__"))
+    shutil.copy(ROOT / "README.md", SNAPSHOT)
     todo = []
     for path, names in TARGETS.items():
         if args.only and args.only not in path:
             continue
         todo += [(path, d, s) for d, s in mutants(path, names)]
+    import random
+    random.Random(0).shuffle(todo)  # a stopped run is still a fair sample
     if args.limit:
         todo = todo[:args.limit]
     print(f"{len(todo)} mutants", flush=True)

@@ -182,7 +182,7 @@ def test_a_true_claim_is_not_refuted():
     """An erratum whose 'mistake' is in fact right must fail its refutation."""
     from derive.registry import Mistake, Result
     x = sp.Symbol("x", real=True)
-    r = Result(id="not-a-mistake", seed="001", section="", title="", statement="", written="", correction="",
+    r = Result(id="not-a-mistake", seed="001", section="", title="", statement="", written="",
                how=Mistake(lambda: dict(lhs=sp.diff(sigmoid(x), x), rhs=sigmoid(x) * (1 - sigmoid(x))),
                            correct="sigmoid-derivative"))
     v = r.verify()
@@ -235,3 +235,14 @@ def test_taylor_test_has_order_two_for_a_correct_gradient_only():
     wrong[1][0, 0] += 0.1
     bad = checks.taylor_test(loss, args, wrong)
     assert not bad.ok and bad.order < 1.5, str(bad)
+
+
+def test_a_wrong_correction_fails():
+    """The correction is proved: a typed-in wrong one (sigma(1 + sigma)) fails."""
+    import dataclasses
+    r = derive.result("mistake-sigmoid-derivative-sign")
+    x = sp.Symbol("x", real=True)
+    how = dataclasses.replace(r.how, build=lambda: dict(lhs=sp.diff(1 / (1 + sp.exp(-x)), x), rhs=-sigmoid(x),
+                                                        corrected=sigmoid(x) * (1 + sigmoid(x))))
+    by = {c.name: c for c in dataclasses.replace(r, how=how).verify().checks}
+    assert by["refutation"].ok and not by["correction"].ok

@@ -27,7 +27,7 @@ MUTANTS = [
      "    for s in [s for s in symbols if not s.is_integer]:\n        pool = _pool(s, positive)",
      [S + "test_search_samples_integer_symbols"]),
     ("absolute 1e-30 threshold", "derive/prove.py",
-     'return size > sp.Float("1e-30", 30) * max(abs(lv), abs(rv))', 'return size > sp.Float("1e-30", 30)',
+     "    if not _significant(d60):\n        return False", '    if abs(d60) < sp.Float("1e-30", 30):\n        return False',
      [S + "test_tiny_but_nonzero_difference_is_a_counterexample"]),
     ("bound index named like a free one", "derive/indexform.py",
      "return BoundIndex(name, integer=True)", "return sp.Symbol(name, integer=True)",

@@ -85,9 +85,10 @@ RESULTS = [
     Result(
         id="mistake-gradient-example", seed="000", section="1.5.1",
         title="Erratum: nabla(x^2 + cos y) = [2x, -sin x]",
-        statement="", written=r"\nabla (x^2 + \cos y) = [2x,\ -\sin x]", correction=r"[2x,\ -\sin y]",
+        statement="", written=r"\nabla (x^2 + \cos y) = [2x,\ -\sin x]",
         how=Mistake(lambda: (lambda x, y: dict(lhs=sp.Matrix([sp.diff(x ** 2 + sp.cos(y), x), sp.diff(x ** 2 + sp.cos(y), y)]),
-                                               rhs=sp.Matrix([2 * x, -sp.sin(x)])))(
+                                               rhs=sp.Matrix([2 * x, -sp.sin(x)]),
+                                               corrected=sp.Matrix([2 * x, -sp.sin(y)])))(
             sp.Symbol("x", real=True), sp.Symbol("y", real=True)), correct="gradient-example"),
     ),
 ]

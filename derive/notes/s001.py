@@ -272,34 +272,33 @@ RESULTS += [
     Result(
         id="mistake-sigmoid-derivative-sign", seed="001", section="scratch work, lines 1179-1190",
         title="Erratum: sigma'(x) = -sigma(x)",
-        statement="", written=r"\sigma'(x) = -\sigma(x)", correction=r"\sigma'(x) = \sigma(x)(1 - \sigma(x))",
-        how=Mistake(lambda: (lambda x: dict(lhs=sp.diff(1 / (1 + sp.exp(-x)), x), rhs=-sigmoid(x)))(
+        statement="", written=r"\sigma'(x) = -\sigma(x)",
+        how=Mistake(lambda: (lambda x: dict(lhs=sp.diff(1 / (1 + sp.exp(-x)), x), rhs=-sigmoid(x),
+                                              corrected=sigmoid(x) * (1 - sigmoid(x))))(
             sp.Symbol("x", real=True)), correct="sigmoid-derivative"),
     ),
     Result(
         id="mistake-dh-dz", seed="001", section="two-layer dJ/dx, lines 895-900",
         title="Erratum: dh/dz = sigma(z) o sigma(1 - z)",
         statement="", written=r"\frac{dh}{dz} = \sigma(z) \circ \sigma(1 - z)",
-        correction=r"\frac{dh}{dz} = \sigma(z) \circ (1 - \sigma(z))",
-        how=Mistake(lambda: (lambda z: dict(lhs=sp.diff(1 / (1 + sp.exp(-z)), z), rhs=sigmoid(z) * sigmoid(1 - z)))(
+        how=Mistake(lambda: (lambda z: dict(lhs=sp.diff(1 / (1 + sp.exp(-z)), z), rhs=sigmoid(z) * sigmoid(1 - z),
+                                              corrected=sigmoid(z) * (1 - sigmoid(z))))(
             sp.Symbol("z", real=True)), correct="sigmoid-derivative"),
     ),
     Result(
         id="mistake-window-dx", seed="001", section="window score, lines 1330-1340",
         title="Erratum: ds/dx = delta W^T",
         statement="", written=r"\frac{\partial s}{\partial \mathbf{x}} = \boldsymbol\delta \mathbf{W}^{\top}",
-        correction=r"\frac{\partial s}{\partial \mathbf{x}} = \mathbf{W}^{\top}\boldsymbol\delta"
-                   r"\ \text{(column)},\ \boldsymbol\delta^{\top}\mathbf{W}\ \text{(row)}",
         convention="delta is h x 1 and W^T is n x h: the product is undefined unless n = 1",
         how=Mistake(lambda: (lambda V: (lambda s, d: dict(
-            lhs=derive_gradient(s, V.x, {"h": 3, "n": 2}), rhs=d * V.W.T, sizes={"h": 3, "n": 2}))(*_window(V)))(
+            lhs=derive_gradient(s, V.x, {"h": 3, "n": 2}), rhs=d * V.W.T, sizes={"h": 3, "n": 2},
+            corrected=V.W.T * d))(*_window(V)))(
             _vars(_WINDOW)), correct="window-score-gradients"),
     ),
     Result(
         id="mistake-delta-recursion", seed="001", section="delta recursion, lines 1080-1110",
         title="Erratum: delta2 = (W2 delta3) o f'(z1)",
         statement="", written=r"\boldsymbol\delta^{(2)} = (\mathbf{W}^{(2)}\boldsymbol\delta^{(3)}) \circ f'(\mathbf{z}^{(1)})",
-        correction=r"\boldsymbol\delta^{(2)} = (\mathbf{W}^{(2)\top}\boldsymbol\delta^{(3)}) \circ f'(\mathbf{z}^{(2)})",
         convention=("delta2 = ds/dz2 = ds/db1. z1 is read as the input x (a1 = x in the notes' numbering). "
                     "All widths are 2, so the written formula is at least well-typed and is refuted by value."),
         how=Mistake(lambda: _delta_recursion_as_written(), correct="two-layer-delta-recursion"),
@@ -309,8 +308,6 @@ RESULTS += [
         title="Erratum: d softmax(theta)/d theta = softmax(theta)(1 - softmax(theta))",
         statement="", written=r"\frac{d}{d\boldsymbol\theta}\operatorname{softmax}(\boldsymbol\theta) = "
                               r"\sigma(\boldsymbol\theta)(1 - \sigma(\boldsymbol\theta))",
-        correction=r"\operatorname{diag}(\hat{\mathbf{y}}) - \hat{\mathbf{y}}\hat{\mathbf{y}}^{\top}"
-                   r"\ \text{(the notes give only its diagonal)}",
         convention=("sigma here is the notes' name for softmax; the claim read as a Jacobian, "
                     "diag(y(1 - y)), applied to a vector u as in softmax-jacobian"),
         how=Mistake(lambda: _softmax_derivative_as_written(), correct="softmax-jacobian"),
@@ -329,7 +326,8 @@ def _delta_recursion_as_written():
     s = _two_layer(V)[0]
     z3 = V.W2 * apply(f, V.W1 * V.x + V.b1) + V.b2
     d3 = hadamard(V.v, apply(fprime, z3))
-    return dict(lhs=derive_gradient(s, V.b1, sizes), rhs=hadamard(V.W2 * d3, apply(fprime, V.x)), sizes=sizes)
+    return dict(lhs=derive_gradient(s, V.b1, sizes), rhs=hadamard(V.W2 * d3, apply(fprime, V.x)), sizes=sizes,
+                corrected=hadamard(V.W2.T * d3, apply(fprime, V.W1 * V.x + V.b1)))
 
 
 def _softmax_derivative_as_written():
@@ -337,7 +335,9 @@ def _softmax_derivative_as_written():
     sizes = {"n": 3}
     yhat = Softmax(V.theta)
     written = hadamard(hadamard(yhat, V.u), ones("n") - yhat)  # diag(y(1 - y)) u
-    return dict(lhs=derive_gradient(V.u.T * yhat, V.theta, sizes), rhs=written, sizes=sizes)
+    # (diag(y_hat) - y_hat y_hat^T) u
+    return dict(lhs=derive_gradient(V.u.T * yhat, V.theta, sizes), rhs=written, sizes=sizes,
+                corrected=hadamard(yhat, V.u) - yhat * (yhat.T * V.u))
 
 RESULTS += [
     Result(
@@ -465,6 +465,14 @@ def _refute_epsilon():
     e4, e9 = _fd_error(1e-4), _fd_error(1e-9)
     return e9 > e4, (f"float64 central difference of x^2 at x = 123.456: exact error {float(e9):.3e} with "
                      f"eps = 1e-9 against {float(e4):.3e} with eps = 1e-4 (round-off ~u|f|/eps dominates)")
+
+
+def _epsilon_range():
+    """The correction, computed as the refutation is: eps = 1e-4 .. 1e-6 beats 1e-9."""
+    e9 = _fd_error(1e-9)
+    errs = {e: _fd_error(e) for e in (1e-4, 1e-5, 1e-6)}
+    return all(v < e9 for v in errs.values()), ("exact error of the central difference " + ", ".join(
+        f"{float(v):.1e} at eps = {e:.0e}" for e, v in errs.items()) + f", all below {float(e9):.1e} at 1e-9")
 
 
 def _parameter_count(kind):
@@ -646,12 +654,12 @@ RESULTS += [
         title="Erratum: dJ/dx = (y_hat - y) W2 o ... W1 (missing transposes)",
         statement="", written=r"\frac{dJ}{d\mathbf{x}} = (\hat{\mathbf{y}} - \mathbf{y})\,\mathbf{W}_2 \circ "
                               r"\mathbf{h}\circ(1 - \mathbf{h})\,\mathbf{W}_1",
-        correction=r"\big((\hat{\mathbf{y}} - \mathbf{y})\mathbf{W}_2^{\top}\odot\mathbf{h}\odot(1 - \mathbf{h})\big)\mathbf{W}_1^{\top}",
         convention=("row vectors; (1 x Dy)(H x Dy) is undefined unless H = Dy, so all widths are 2 here and the written "
                     "formula is refuted by value (its dh/dz factor is corrected to isolate the transposes)"),
         how=Mistake(lambda: (lambda V, sz: (lambda h, yhat, J: dict(
             lhs=derive_gradient(J, V.x, sz),
             rhs=hadamard((yhat - V.y) * V.W2, h, ones(1, "h") - h) * V.W1, sizes=sz,
+            corrected=hadamard((yhat - V.y) * V.W2.T, h, ones(1, "h") - h) * V.W1.T,
             assume=(SumsToOne("y", (1, "k"), axis=1),)))(*_row_net(V)))(_vars(_ROW), {"n": 2, "h": 2, "k": 2}),
             correct="two-layer-input-gradient"),
     ),
@@ -659,41 +667,39 @@ RESULTS += [
         id="mistake-gradient-as-sum", seed="001", section="line 2262",
         title="Erratum: df/d(x, y) = df/dx + df/dy",
         statement="", written=r"\frac{\partial}{\partial(x, y)}f(x, y) = \frac{\partial f}{\partial x} + \frac{\partial f}{\partial y}",
-        correction=r"\nabla f = \Big[\frac{\partial f}{\partial x},\ \frac{\partial f}{\partial y}\Big]",
         convention="judged on f = x^2 + cos y (gradient-example): a gradient is a vector, not the sum of its entries",
         how=Mistake(lambda: (lambda x, y: dict(
             lhs=sp.Matrix([sp.diff(x ** 2 + sp.cos(y), x), sp.diff(x ** 2 + sp.cos(y), y)]),
-            rhs=sp.diff(x ** 2 + sp.cos(y), x) + sp.diff(x ** 2 + sp.cos(y), y)))(
+            rhs=sp.diff(x ** 2 + sp.cos(y), x) + sp.diff(x ** 2 + sp.cos(y), y),
+            corrected=sp.Matrix([2 * x, -sp.sin(y)])))(
             sp.Symbol("x", real=True), sp.Symbol("y", real=True)), correct="gradient-example"),
     ),
     Result(
         id="mistake-least-squares-sign", seed="001", section="lines 2251-2253, 2323-2345",
         title="Erratum: theta <- theta + alpha sum x^i (h(x^i) - y^i) ascends",
         statement="", written=r"\boldsymbol\theta \leftarrow \boldsymbol\theta + \alpha\sum_i\mathbf{x}^{(i)}(h_\theta(\mathbf{x}^{(i)}) - y^{(i)})",
-        correction=r"\boldsymbol\theta \leftarrow \boldsymbol\theta - \alpha\nabla J "
-                   r"\ \text{(along the written step } dJ/d\alpha = +\|\nabla J\|^2 \ge 0\text{: ascent)}",
         convention="the descent step (least-squares-gradient) against the written one, columns of X as examples, alpha > 0",
         how=Mistake(lambda: (lambda V: (lambda r: dict(
             lhs=V.theta - V.alpha * (V.X * r.T), rhs=V.theta + V.alpha * (V.X * r.T), sizes={"n": 2, "m": 2},
-            positive=(V.alpha,)))(V.theta.T * V.X - V.y))(_vars(_LSQ)), correct="least-squares-gradient"),
+            positive=(V.alpha,), corrected=V.theta - V.alpha * (V.X * r.T)))(V.theta.T * V.X - V.y))(_vars(_LSQ)),
+            correct="least-squares-gradient"),
     ),
     Result(
         id="mistake-least-squares-chain-rule", seed="001", section="lines 2297-2304",
         title="Erratum: grad of (1/2m) sum (h - y)^2 = (1/m) sum d(h - y)/d theta (a factor dropped)",
         statement="", written=r"\nabla J = \frac1m\sum_i\frac{\partial}{\partial\boldsymbol\theta}(h_\theta(\mathbf{x}^{(i)}) - y^{(i)})",
-        correction=r"\nabla J = \frac1m\sum_i (h_\theta(\mathbf{x}^{(i)}) - y^{(i)})\,\mathbf{x}^{(i)}",
         convention="J = (1/2m) sum (theta^T x^i - y^i)^2; the chain rule's outer factor (h - y) is missing in the notes",
         how=Mistake(lambda: (lambda V: (lambda r: dict(
             lhs=derive_gradient((1 / (2 * dim("m"))) * (r * r.T), V.theta, {"n": 2, "m": 2}),
-            rhs=(1 / dim("m")) * V.X * ones("m"), sizes={"n": 2, "m": 2}))(V.theta.T * V.X - V.y))(_vars(_LSQ)),
+            rhs=(1 / dim("m")) * V.X * ones("m"), sizes={"n": 2, "m": 2},
+            corrected=(1 / dim("m")) * V.X * r.T))(V.theta.T * V.X - V.y))(_vars(_LSQ)),
             correct="least-squares-gradient"),
     ),
     Result(
         id="mistake-gradient-check-epsilon", seed="001", section="line 2063",
         title="Erratum: choose epsilon = 1e-9 for gradient checking",
         statement="", written=r"\epsilon \approx 10^{-9}",
-        correction=r"\epsilon \approx 10^{-4}\ \text{to}\ 10^{-6}\ \text{(round-off grows like } u|J|/\epsilon)",
         convention="judged by the exact error of float64 central differences, which the tool computes",
-        how=Mistake(lambda: dict(refute=_refute_epsilon), correct="gradient-check"),
+        how=Mistake(lambda: dict(refute=_refute_epsilon, corrected=_epsilon_range), correct="gradient-check"),
     ),
 ]

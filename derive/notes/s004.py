@@ -105,22 +105,22 @@ RESULTS += [
         id="mistake-db2-shape", seed="004", section="page 2, dJ/db2",
         title="Erratum: dJ/db2 has shape (m, 1)",
         statement="", written=r"\frac{\partial J}{\partial \mathbf{b}_2}:\ \text{shape } (m, 1)",
-        correction=r"(n_2, 1)\text{, the shape of } \mathbf{b}_2\text{ (np.mean over axis 1 keeps one entry per unit)}",
         convention="judged at n2 = 3 units and m = 2 examples: the derived gradient against a matrix of the written shape",
         how=Mistake(lambda: (lambda V: dict(
             lhs=gradient(_batched(V)[0][0], V.b, {"n": 2, "k": 3, "m": 2, "p": 3}),
-            rhs=sp.MatrixSymbol("dJdb2", 2, 1).as_explicit(), sizes={"n": 2, "k": 3, "m": 2, "p": 3}))(variables(_BATCH)),
+            rhs=sp.MatrixSymbol("dJdb2", 2, 1).as_explicit(), sizes={"n": 2, "k": 3, "m": 2, "p": 3},
+            corrected=(1 / _m) * V.D * ones("m")))(variables(_BATCH)),
             correct="batched-backprop"),
     ),
     Result(
         id="mistake-logistic-missing-mean", seed="004", section="page 1, J(b, w)",
         title="Erratum: J = -sum [...] with gradients (1/m) X (a - y)^T",
         statement="", written=r"J = -\sum_i[\dots],\quad \frac{\partial J}{\partial \mathbf{w}} = \frac1m\mathbf{X}(\mathbf{a} - \mathbf{y})^{\top}",
-        correction=r"J = -\frac1m\sum_i[\dots]\ \text{(the mean, as np.mean in the gradients says)}",
         convention="the gradient of the J the notes wrote (a sum) against the gradient they wrote (of the mean)",
         how=Mistake(lambda: (lambda V: (lambda a: dict(
             lhs=gradient(_xent(a, V.y, mean=False), V.w, {"n": 2, "m": 2}),
-            rhs=(1 / _m) * V.X * (a - V.y).T, sizes={"n": 2, "m": 2}))(apply(sigmoid, V.w.T * V.X + V.b * ones(1, "m"))))(
+            rhs=(1 / _m) * V.X * (a - V.y).T, sizes={"n": 2, "m": 2},
+            corrected=V.X * (a - V.y).T))(apply(sigmoid, V.w.T * V.X + V.b * ones(1, "m"))))(
             variables(_LOG)), correct="logistic-regression-batched"),
     ),
 ]
