@@ -37,6 +37,15 @@ class DerivePrinter(LatexPrinter):
         head = self._print(body).replace("@", inner)
         return head
 
+    def _print_Mul(self, e, **kwargs):
+        # a step that keeps a numerator and a denominator apart (both
+        # UnevaluatedExpr, so SymPy does not cancel them) is still a fraction
+        num = [a for a in e.args if isinstance(a, sp.UnevaluatedExpr)]
+        den = [a.base for a in e.args if isinstance(a, sp.Pow) and a.exp == -1 and isinstance(a.base, sp.UnevaluatedExpr)]
+        if len(num) == 1 and len(den) == 1 and len(e.args) == 2:
+            return rf"\frac{{{self._print(num[0].args[0])}}}{{{self._print(den[0].args[0])}}}"
+        return super()._print_Mul(e, **kwargs)
+
     def _print_Softmax(self, e):
         return rf"\operatorname{{softmax}}\left({self._print(e.arg)}\right)"
 
