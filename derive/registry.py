@@ -417,6 +417,11 @@ class Mistake:
 
     build: Callable
     correct: str
+    # how the correction is one of the target's claims: the target's variables
+    # renamed to this erratum's (name -> expression), and a scalar factor
+    # (the correction is scale times that claim, e.g. 1/m, -alpha)
+    via: dict = field(default_factory=dict)
+    scale: object = 1
 
 
 @dataclass
@@ -582,11 +587,37 @@ class Result:
             return False, "no corrected form"
         if callable(fix):
             ok, detail = fix()
-        else:
-            kwargs = {k: spec[k] for k in ("sizes", "assume", "positive") if k in spec}
-            v = claim(spec["lhs"], fix, **kwargs)
-            ok, detail = v.holds is True, v.detail
-        return ok, f"{detail}; the result: {target.id}"
+            return ok, f"{detail}; the result: {target.id}"
+        kwargs = {k: spec[k] for k in ("sizes", "assume", "positive") if k in spec}
+        v = claim(spec["lhs"], fix, **kwargs)
+        if v.holds is not True:
+            return False, f"the correction is not shown equal to what the notes compute: {v.detail}"
+        tied = self._tied(target, fix, kwargs)
+        if tied is None:
+            return False, f"{v.detail}; but the correction is none of {target.id}'s claims"
+        return True, f"{v.detail}; it is {tied} of {target.id}"
+
+    def _tied(self, target, fix, kwargs):
+        """Which claim of the target the correction is (scale times the claim,
+        the target's variables renamed by `via`), judged by claim at the
+        erratum's sizes; None if none is."""
+        h = target.how
+        if not isinstance(h, Gradient):
+            return None
+        sub = lambda V: {getattr(V, k): e for k, e in self.how.via.items()}  # noqa: E731
+        for V, _, claims, _ in h._parts():
+            cands = [(f"the claim for {n}", cl) for n, cl in claims.items()]
+            scalars = [cl for n, cl in claims.items() if not isinstance(getattr(V, n), sp.MatrixSymbol)]
+            if len(scalars) > 1:
+                cands.append(("the gradient vector", sp.Matrix([mexpr.scalar_of(c) for c in scalars])))
+            for label, cl in cands:
+                try:
+                    v = claim(self.how.scale * cl.xreplace(sub(V)), fix, **kwargs)
+                except (TypeError, ValueError, sp.ShapeError):
+                    continue
+                if v.holds is True:
+                    return label
+        return None
 
     def _repr_latex_(self):
         from .latex import result_display

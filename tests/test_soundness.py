@@ -328,3 +328,22 @@ def test_plain_symbol_sizes():
     M = sp.MatrixSymbol("A", n, n)
     assert claim(M.T.T, M, sizes={"n": 2}).holds is True
     assert claim(M.T, M, sizes={"n": 2}).holds is False
+
+
+# ---------------------------------------------------------------------------
+# 7. an erratum's correction is proved, and is a claim of the result it names
+# ---------------------------------------------------------------------------
+@pytest.mark.parametrize("rid,other", [("mistake-window-dx", "glove-gradient"),
+                                       ("mistake-sigmoid-derivative-sign", "window-score-gradients"),
+                                       ("mistake-delta-recursion", "window-score-gradients")])
+def test_a_correction_pointing_at_an_unrelated_result_fails(rid, other):
+    r = derive.result(rid)
+    ok, detail = dataclasses.replace(r, how=dataclasses.replace(r.how, correct=other))._correction()
+    assert not ok and "none of" in detail
+
+
+def test_every_correction_is_a_claim_of_its_result(verdict):
+    for r in derive.results():
+        if r.is_mistake and not callable(r.how.build().get("corrected")):
+            detail = {c.name: c.detail for c in verdict(r.id).checks}["correction"]
+            assert f"of {r.how.correct}" in detail, (r.id, detail)

@@ -283,7 +283,7 @@ RESULTS += [
         statement="", written=r"\frac{dh}{dz} = \sigma(z) \circ \sigma(1 - z)",
         how=Mistake(lambda: (lambda z: dict(lhs=sp.diff(1 / (1 + sp.exp(-z)), z), rhs=sigmoid(z) * sigmoid(1 - z),
                                               corrected=sigmoid(z) * (1 - sigmoid(z))))(
-            sp.Symbol("z", real=True)), correct="sigmoid-derivative"),
+            sp.Symbol("z", real=True)), correct="sigmoid-derivative", via={"x": sp.Symbol("z", real=True)}),
     ),
     Result(
         id="mistake-window-dx", seed="001", section="window score, lines 1330-1340",
@@ -678,11 +678,12 @@ RESULTS += [
         id="mistake-least-squares-sign", seed="001", section="lines 2251-2253, 2323-2345",
         title="Erratum: theta <- theta + alpha sum x^i (h(x^i) - y^i) ascends",
         statement="", written=r"\boldsymbol\theta \leftarrow \boldsymbol\theta + \alpha\sum_i\mathbf{x}^{(i)}(h_\theta(\mathbf{x}^{(i)}) - y^{(i)})",
-        convention="the descent step (least-squares-gradient) against the written one, columns of X as examples, alpha > 0",
+        convention=("the step theta_new - theta: the descent step (least-squares-gradient) against the written one, "
+                    "columns of X as examples, alpha > 0"),
         how=Mistake(lambda: (lambda V: (lambda r: dict(
-            lhs=V.theta - V.alpha * (V.X * r.T), rhs=V.theta + V.alpha * (V.X * r.T), sizes={"n": 2, "m": 2},
-            positive=(V.alpha,), corrected=V.theta - V.alpha * (V.X * r.T)))(V.theta.T * V.X - V.y))(_vars(_LSQ)),
-            correct="least-squares-gradient"),
+            lhs=-V.alpha * (V.X * r.T), rhs=V.alpha * (V.X * r.T), sizes={"n": 2, "m": 2},
+            positive=(V.alpha,), corrected=-V.alpha * (V.X * r.T)))(V.theta.T * V.X - V.y))(_vars(_LSQ)),
+            correct="least-squares-gradient", scale=-sp.Symbol("alpha", real=True)),
     ),
     Result(
         id="mistake-least-squares-chain-rule", seed="001", section="lines 2297-2304",
@@ -693,7 +694,7 @@ RESULTS += [
             lhs=derive_gradient((1 / (2 * dim("m"))) * (r * r.T), V.theta, {"n": 2, "m": 2}),
             rhs=(1 / dim("m")) * V.X * ones("m"), sizes={"n": 2, "m": 2},
             corrected=(1 / dim("m")) * V.X * r.T))(V.theta.T * V.X - V.y))(_vars(_LSQ)),
-            correct="least-squares-gradient"),
+            correct="least-squares-gradient", scale=1 / dim("m")),
     ),
     Result(
         id="mistake-gradient-check-epsilon", seed="001", section="line 2063",

@@ -39,7 +39,7 @@ RESULTS = [
         statement="", written=r"\frac{d}{dx}\log(x^2) = \frac{1}{x^2}\cdot 2^x",
         convention="the two sides agree at x = 1 and x = 2, so a counterexample must look further",
         how=Mistake(lambda: (lambda x: dict(lhs=sp.diff(sp.log(x ** 2), x), rhs=2 ** x / x ** 2, positive=(x,), corrected=2 / x))(
-            sp.Symbol("x", positive=True)), correct="derivative-rules"),
+            sp.Symbol("x", positive=True)), correct="derivative-rules", via={"x": sp.Symbol("x", positive=True)}),
     ),
 ]
 

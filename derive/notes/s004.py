@@ -121,7 +121,7 @@ RESULTS += [
             lhs=gradient(_xent(a, V.y, mean=False), V.w, {"n": 2, "m": 2}),
             rhs=(1 / _m) * V.X * (a - V.y).T, sizes={"n": 2, "m": 2},
             corrected=V.X * (a - V.y).T))(apply(sigmoid, V.w.T * V.X + V.b * ones(1, "m"))))(
-            variables(_LOG)), correct="logistic-regression-batched"),
+            variables(_LOG)), correct="logistic-regression-batched", scale=_m),
     ),
 ]
 
