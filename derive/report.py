@@ -14,7 +14,7 @@ import subprocess
 import tempfile
 from pathlib import Path
 
-from .latex import escape, tex
+from .latex import escape, formula_lines, tex
 from .registry import Gradient, Identity, Mistake
 
 SEEDS = {
@@ -47,22 +47,8 @@ def _stable(detail):
 
 def _formulas(r):
     """The proved formulas, printed from the SymPy statements themselves."""
-    from . import mexpr
-    h = r.how
-    if not isinstance(h, (Gradient, Identity)):
-        return ""
-    V = mexpr.variables(h.shapes)
-    lines = []
-    if isinstance(h, Gradient):
-        built = h.build(V)
-        for scalar, claims in (built if isinstance(built, list) else [built]):
-            lines.append(rf"s &= {tex(scalar)}")
-            for name, cl in claims.items():
-                lines.append(rf"\frac{{\partial s}}{{\partial {tex(getattr(V, name))}}} &= {tex(cl)}")
-    else:
-        lhs, rhs = h.build(V)
-        lines.append(rf"{tex(lhs)} &= {tex(rhs)}")
-    return "\\begin{align*}\n" + " \\\\\n".join(lines) + "\n\\end{align*}\n"
+    lines = formula_lines(r)
+    return "\\begin{align*}\n" + " \\\\\n".join(lines) + "\n\\end{align*}\n" if lines else ""
 
 
 def derivation_tex(d):
@@ -197,8 +183,9 @@ def result_tex(r, verdict):
         f = _formulas(r)
         if f:  # printed from the proved expressions: no typed statement can disagree with them
             parts.append(r"\noindent\textbf{Statement} (printed from the expressions derive proves):" + "\n" + f)
-        else:
-            parts.append(_display(r.statement))
+        else:  # a list of facts: the summary is the notes' words; what is checked is each fact below
+            parts.append(r"\noindent\textbf{In the notes' words} (what derive checks is each fact listed below):"
+                         + "\n" + _display(r.statement))
         parts.append(_derivations_tex(r, verdict))
         parts.append(_code_tex(r))
     parts.append("\\noindent\\begin{tabularx}{\\linewidth}{@{}lllX@{}}\n\\toprule\n"
