@@ -1265,23 +1265,13 @@ class TaylorReport:
     why: str = ""
     window: list = field(default_factory=list)   # the steps the order was fitted on
 
-    def __post_init__(self):
-        if not self.status:
-            self.status = "ok" if self.ok else "failed"
-
-    def __bool__(self):
-        return self.status == "ok"
+    __post_init__ = Report.__post_init__
+    __bool__ = Report.__bool__
 
     @property
     def reason(self):
-        """Why the check is undecided ("" otherwise)."""
-        if self.status != "undecided":
-            return ""
-        if self.notes:
-            return self.notes[0]
-        if self.undecided:
-            return f"{self.undecided[0].why} at {_where(self.undecided[0])}"
-        return "undecided"
+        """Why the test is undecided ("" otherwise)."""
+        return self.why if self.status == "undecided" else ""
 
     def __str__(self):
         word = {"ok": "passed", "failed": "FAILED", "undecided": "UNDECIDED"}[self.status]
