@@ -347,3 +347,21 @@ def test_every_correction_is_a_claim_of_its_result(verdict):
         if r.is_mistake and not callable(r.how.build().get("corrected")):
             detail = {c.name: c.detail for c in verdict(r.id).checks}["correction"]
             assert f"of {r.how.correct}" in detail, (r.id, detail)
+
+
+def test_the_symbolic_check_itself_refuses_a_scalar_claimed_as_a_row():
+    """On the CLI's path (Result.verify), not only Gradient.symbolic."""
+    m = dim("m")
+
+    def row_b(V):
+        a = apply(sigmoid, V.w.T * V.X + V.b * ones(1, "m"))
+        return (1 / m) * (a - V.y) * ones("m") * ones(1, "m")
+    by = {c.name: c for c in _edited("logistic-regression-batched", b=row_b).verify().checks}
+    assert not by["symbolic"].ok and "scalar variable" in by["symbolic"].detail
+
+
+def test_argued_steps_are_counted_exactly(verdict):
+    """The window route: every pair carries an argument (chain rule, the
+    partials of z_i, the delta collapse, the matrix form), none restates."""
+    detail = {c.name: c.detail for c in verdict("window-score-gradients").checks}["derivation"]
+    assert detail == "7 steps carrying the argument in 2 derivations, each shown to follow"
