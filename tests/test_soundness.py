@@ -365,3 +365,14 @@ def test_argued_steps_are_counted_exactly(verdict):
     partials of z_i, the delta collapse, the matrix form), none restates."""
     detail = {c.name: c.detail for c in verdict("window-score-gradients").checks}["derivation"]
     assert detail == "7 steps carrying the argument in 2 derivations, each shown to follow"
+
+
+def test_identity_numeric_check_sees_a_small_error():
+    """An identity's numeric evidence has its own tolerance (1e-12): a right-hand
+    side off by one part in 1e9 must fail it, as the exact checks fail it."""
+    r = derive.result("trig-cancellation")
+    build = r.how.build
+    how = dataclasses.replace(r.how, build=lambda V: (build(V)[0], build(V)[1] * (1 + sp.Rational(1, 10 ** 9))))
+    ok, detail = how.numeric("test")
+    assert not ok, detail
+    assert not how.concrete()[0]
