@@ -376,3 +376,12 @@ def test_identity_numeric_check_sees_a_small_error():
     ok, detail = how.numeric("test")
     assert not ok, detail
     assert not how.concrete()[0]
+    assert not how.symbolic()[0]   # main=True: the check used beside a notes' route
+
+
+def test_every_step_is_compared_with_the_one_before():
+    """A, B, A, B: no step repeats its neighbour, every other step agrees; a
+    check that skipped a step would see no difference."""
+    a, b = xr ** 2, xr ** 2 + 1
+    d = Derivation("t", (Step(a, "a"), Step(b, "b"), Step(a, "a"), Step(b, "b")))
+    assert [ok for _, ok, _, _ in check(d)] == [False, False, False]
