@@ -385,3 +385,14 @@ def test_every_step_is_compared_with_the_one_before():
     a, b = xr ** 2, xr ** 2 + 1
     d = Derivation("t", (Step(a, "a"), Step(b, "b"), Step(a, "a"), Step(b, "b")))
     assert [ok for _, ok, _, _ in check(d)] == [False, False, False]
+
+
+def test_identity_symbolic_check_sees_an_error_off_row_zero():
+    """softmax(x + c1) = softmax(x) + e_1 is wrong in row 1 only."""
+    r = derive.result("softmax-shift-invariance")
+    build = r.how.build
+    n = dim("n")
+    i, k = sp.symbols("i k", integer=True)
+    e1 = sp.FunctionMatrix(n, 1, sp.Lambda((i, k), sp.KroneckerDelta(i, 1)))
+    how = dataclasses.replace(r.how, build=lambda V: (build(V)[0], build(V)[1] + e1))
+    assert not how.symbolic()[0]
