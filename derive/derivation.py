@@ -84,7 +84,8 @@ def check(d, forbid=()):
     of the two normal forms is shown to be 0 by zero_by, assumptions
     included).  `argued` is False for a pair whose later step is the
     earlier one evaluated (its derivative taken, or its normal form): such a
-    pair is checked but carries no argument, and is not counted as one.  A step written twice in a row is an error, not a step."""
+    pair is checked but carries no argument, and is not counted as one.
+    A step written twice in a row is an error, not a step."""
     out = []
     for i in range(1, len(d.steps)):
         if d.steps[i].expr == d.steps[i - 1].expr:

@@ -200,24 +200,24 @@ def _unroll(e):
         (v, lo, hi), rest = x.limits[0], x.limits[1:]
         body = sp.Sum(x.function, *rest) if rest else x.function
         return sp.Add(*[body.xreplace({v: sp.Integer(i)}) for i in range(int(lo), int(hi) + 1)])
-    while e.has(sp.Sum) and e.atoms(sp.Sum) and any(literal(x) for x in e.atoms(sp.Sum)):
+    while any(literal(x) for x in e.atoms(sp.Sum)):
         e = e.replace(literal, out)
     return e
 
 
-def _integers(e):
-    return {s for s in e.free_symbols if isinstance(s, sp.Symbol) and s.is_integer}
+def _entries(*es):
+    """The scalars of each expression: its entries if it is a matrix."""
+    return [x for e in es for x in (e if isinstance(e, sp.MatrixBase) else [e])]
 
 
-def _values(e):
-    """Values (symbols and matrix entries) left to sample in e."""
-    if isinstance(e, sp.MatrixBase):
-        out = set()
-        for x in e:
-            out |= _values(x)
-        return out
-    entries = e.atoms(MatrixElement)
-    return ({s for s in e.free_symbols if isinstance(s, sp.Symbol)} | entries)
+def _integers(*es):
+    return {s for x in _entries(*es) for s in x.free_symbols if isinstance(s, sp.Symbol) and s.is_integer}
+
+
+def _values(*es):
+    """Values (symbols and matrix entries) left to sample."""
+    return {s for x in _entries(*es) for s in x.free_symbols | x.atoms(MatrixElement)
+            if isinstance(s, (sp.Symbol, MatrixElement))}
 
 
 def _num(e, digits):
@@ -260,8 +260,7 @@ def _search(lhs, rhs, *, positive=(), points=range(24), seed=0):
     first, then sums over the now literal ranges are written out and the
     matrix entries they bring are sampled too."""
     lc, rc = fn.concretize(lhs), fn.concretize(rhs)
-    ints = sorted(_integers(lc) | _integers(rc), key=str) if not isinstance(lc, sp.MatrixBase) else \
-        sorted(set().union(*[_integers(x) for x in list(lc) + list(rc)]), key=str)
+    ints = sorted(_integers(lc, rc), key=str)
     evaluated = 0
     for k in points:
         rnd = random.Random(1000 * seed + k)  # point k is the same whichever points are asked for
@@ -270,9 +269,9 @@ def _search(lhs, rhs, *, positive=(), points=range(24), seed=0):
             lk, rk = _unroll(lc.xreplace(point)), _unroll(rc.xreplace(point))
         except (IndexError, ValueError):  # an index out of its size's range
             continue
-        if not (_in_range(lk) and _in_range(rk)):
+        if not _in_range(lk, rk):
             continue  # an index outside its matrix: not a point of the claim
-        rest = sorted(_values(lk) | _values(rk), key=str)
+        rest = sorted(_values(lk, rk), key=str)
         point.update(_draw(rest, rnd, k, positive))
         la, ra = lk.xreplace(point), rk.xreplace(point)
         pairs = list(zip(la, ra)) if isinstance(la, sp.MatrixBase) else [(la, ra)]
@@ -285,10 +284,8 @@ def _search(lhs, rhs, *, positive=(), points=range(24), seed=0):
     return None, evaluated
 
 
-def _in_range(e):
-    entries = set().union(*[x.atoms(MatrixElement) for x in e]) if isinstance(e, sp.MatrixBase) \
-        else e.atoms(MatrixElement)
-    for x in entries:
+def _in_range(*es):
+    for x in {m for y in _entries(*es) for m in y.atoms(MatrixElement)}:
         for i, n in zip(x.indices, x.parent.shape):
             if i.is_Integer and (i < 0 or (n.is_Integer and i >= n)):
                 return False
