@@ -72,3 +72,27 @@ def mean(x, axis=None, keepdims=False):
 def softmax(x, axis=0):
     e = exp(x)
     return e / sum(e, axis=axis, keepdims=True)
+
+
+def abs(x):  # noqa: A001 - mirrors np.abs
+    """|x|, written x * sign(re x) so that a complex step passes through."""
+    if isinstance(x, Var):
+        s = np.sign(x.value)
+        return unary(x, np.abs(x.value), s)
+    return x * np.sign(np.real(x))
+
+
+def inv(x):
+    """The inverse of a square matrix; d inv(X) = -inv(X) dX inv(X)."""
+    if isinstance(x, Var):
+        y = np.linalg.inv(x.value)
+        return Var(y, [(x, lambda g: -y.T @ g @ y.T)])
+    return np.linalg.inv(x)
+
+
+def det(x):
+    """det(X); d det(X) = det(X) tr(inv(X) dX)."""
+    if isinstance(x, Var):
+        d = np.linalg.det(x.value)
+        return Var(d, [(x, lambda g: g * d * np.linalg.inv(x.value).T)])
+    return np.linalg.det(x)

@@ -79,6 +79,19 @@ class relu(sp.Function):
         return sp.Max(0, x)
 
 
+class softplus(sp.Function):
+    """softplus(x) = log(1 + e^x); its derivative is sigma(x)."""
+
+    def fdiff(self, argindex=1):
+        return sigmoid(self.args[0])
+
+    def _eval_rewrite_as_exp(self, x, **kwargs):
+        return sp.log(1 + sp.exp(x))
+
+    def _eval_evalf(self, prec):
+        return self.rewrite(sp.exp)._eval_evalf(prec)
+
+
 class fprime(sp.Function):
     """f', the derivative of an unspecified activation f."""
 
@@ -116,7 +129,7 @@ def concretize(expr):
 
 def definitions(expr):
     """Expand every function of this module into its definition."""
-    return expr.rewrite(sp.exp).rewrite(sp.Piecewise) if expr.has(sigmoid, relu, step) else expr
+    return expr.rewrite(sp.exp).rewrite(sp.Piecewise) if expr.has(sigmoid, relu, step, softplus) else expr
 
 
 def kink_rules(expr):

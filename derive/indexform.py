@@ -165,10 +165,24 @@ def collapse_deltas(e):
     return e.func(*[collapse_deltas(a) for a in e.args])
 
 
+def split_exp(e):
+    """exp(a + Sum_k g_k) -> exp(a) * Prod_k exp(g_k), everywhere: expand()
+    does this to some exponentials and not to others, and a sum left whole
+    would not match its own product form."""
+    def split(x):
+        out = []
+        for t in sp.Add.make_args(sp.expand(x.args[0])):
+            out.append(sp.Product(sp.exp(t.function), *t.limits) if isinstance(t, sp.Sum) else sp.exp(t))
+        return sp.Mul(*out)
+    if not isinstance(e, sp.Basic) or not e.has(sp.exp):
+        return e
+    return e.replace(lambda x: isinstance(x, sp.exp) and x.args[0].has(sp.Sum), split)
+
+
 def normal_form(e, prefix="k"):
     """A canonical expression equal to `e`: like terms collected, bound
     indices canonically named.  normal_form(a - b) == 0 proves a == b."""
-    e = sp.expand(collapse_deltas(e))
+    e = sp.expand(collapse_deltas(split_exp(e)))
     collected = defaultdict(lambda: sp.Integer(0))
     witness = {}
     for t in _terms(e):

@@ -54,3 +54,20 @@ def log_sigmoid(x):
     if x.dtype.kind == "c":
         return -np.log1p(np.exp(-x))
     return np.minimum(x, 0.0) - np.log1p(np.exp(-np.abs(x)))
+
+
+def softplus(x):
+    """log(1 + e^x) without overflow: max(x, 0) + log1p(e^{-|x|})."""
+    x = _array(x)
+    if x.dtype.kind == "c":
+        return np.log1p(np.exp(x))
+    return np.maximum(x, 0.0) + np.log1p(np.exp(-np.abs(x)))
+
+
+def logsumexp(x, axis=None):
+    """log of the sum of e^x (over all entries, or along axis keeping it), shifted by the max."""
+    x = _array(x)
+    re = x.real if x.dtype.kind == "c" else x
+    m = re.max() if axis is None else re.max(axis=axis, keepdims=True)
+    out = m + np.log(np.exp(x - m).sum(axis=axis, keepdims=axis is not None))
+    return out
