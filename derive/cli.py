@@ -1,4 +1,5 @@
-"""python -m derive {all, list, show ID, check [ID ...], codegen [--check], bench [--quick]}.
+"""python -m derive {all, list, show ID, check [ID ...], grad EXPR --wrt X --shape X=m,n ..., codegen [--check],
+bench [--quick]}.
 
 Exit status: 0 all as expected, 1 some result failed, 2 bad usage (nothing
 is written then).
@@ -12,8 +13,14 @@ import sys
 import time
 from pathlib import Path
 
+from . import derived
+from .derived import NotProved
+from .engine import Unsupported
+from .language import LanguageError
 from .registry import Verdict, result, results
-from .report import build_pdf, write_reports
+from .render import derived_document, textual
+from .report import build_pdf, write_atomic, write_reports
+from .verdict import SAMPLERS
 
 
 class UsageError(Exception):
@@ -36,6 +43,19 @@ def _parser():
     s.add_argument("id")
     c = sub.add_parser("check", help="verify some results (all when none given); writes nothing")
     c.add_argument("ids", nargs="*")
+    d = sub.add_parser("grad", help="derive, prove and print the gradient (Jacobian, Hessian) of your own expression")
+    d.add_argument("expr", help="the expression, e.g. \"v.T @ sigmoid(W @ x + b)\"")
+    d.add_argument("--wrt", action="append", required=True, help="a variable to differentiate by (repeatable)")
+    d.add_argument("--shape", action="append", default=[], metavar="NAME=SHAPE",
+                   help="a variable's shape: W=h,n (matrix), x=n,1 (column), lam= (scalar); repeatable")
+    d.add_argument("--assume", action="append", default=[], help="a stated fact, e.g. \"sum(y) == 1\"")
+    d.add_argument("--sample", action="append", default=[], metavar="NAME=HOW",
+                   help="how the numeric check samples a variable: normal, positive, unit, onehot, simplex")
+    kind = d.add_mutually_exclusive_group()
+    kind.add_argument("--jacobian", action="store_true", help="the Jacobian (numerator layout) of a column vector")
+    kind.add_argument("--hessian", action="store_true", help="the Hessian of a scalar w.r.t. a column vector")
+    d.add_argument("--tex", metavar="FILE", help="also write a standalone LaTeX document of the derivation")
+    d.add_argument("--numpy", action="store_true", help="also print the generated NumPy function")
     g = sub.add_parser("codegen", help="print the registry's gradients to derive/_generated.py (derive.numeric)")
     g.add_argument("--check", action="store_true", help="only report whether the file is up to date (exit 1 if not)")
     b = sub.add_parser("bench", help="time the generated network gradient against hand-written NumPy (and torch/jax)")
@@ -121,6 +141,60 @@ def _proved(r):
     return [f"statement: {r.statement}"]
 
 
+def _pairs(items, what):
+    out = {}
+    for item in items:
+        name, sep, value = item.partition("=")
+        if not sep or not name.strip():
+            raise UsageError(f"{what} {item!r}: expected NAME=VALUE, e.g. W=h,n")
+        out[name.strip()] = "" if value.strip() in ("", "scalar", "()") else value.strip()
+    return out
+
+
+def _grad(args):
+    """derive grad: print the named parts, the answer, the checked steps and
+    the verdict.  Text outside the language exits 2 with the column."""
+    shapes = _pairs(args.shape, "--shape")
+    sample = _pairs(args.sample, "--sample")
+    bad = [h for h in sample.values() if h not in SAMPLERS]
+    if bad:
+        raise UsageError(f"--sample {bad[0]!r}: one of {', '.join(SAMPLERS)}")
+    if args.tex:
+        _writable(Path(args.tex))
+    api = derived.jacobian if args.jacobian else derived.hessian if args.hessian else derived.grad
+    try:
+        d = api(args.expr, args.wrt, shapes, assume=args.assume, sample=sample)
+    except (LanguageError, Unsupported) as err:
+        raise UsageError(str(err)) from None
+    except NotProved as err:
+        print(f"derive: NOT PROVED: {err}", file=sys.stderr)
+        return 1
+    print(textual(d))
+    v = d.verify()
+    print()
+    for c in v.checks:
+        print(f"  {c.name:10s} {'ok  ' if c.ok else 'FAIL'} {c.detail}")
+    print(f"{v.status}: {d.source}")
+    if args.numpy:
+        print()
+        print(d.source_code)
+    if args.tex:
+        write_atomic(Path(args.tex), derived_document(d, v))
+        print(f"wrote {args.tex}")
+    return 0 if v.ok else 1
+
+
+def _writable(path):
+    """A --tex path we can write, checked before any work is done."""
+    if path.exists() and path.is_dir():
+        raise UsageError(f"--tex {path}: is a directory")
+    parent = path.parent if str(path.parent) else Path(".")
+    if not parent.is_dir():
+        raise UsageError(f"--tex {path}: directory {parent} does not exist")
+    if not os.access(parent, os.W_OK):
+        raise UsageError(f"--tex {path}: directory {parent} is not writable")
+
+
 def main(argv=None):
     try:
         args = _parser().parse_args(argv)
@@ -144,6 +218,8 @@ def main(argv=None):
                 for line in _proved(r):
                     print(line)
             return 0
+        if args.cmd == "grad":
+            return _grad(args)
         if args.cmd == "codegen":
             from . import codegen
             if args.check:

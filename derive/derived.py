@@ -33,6 +33,7 @@ from . import reference
 from .derivation import Derivation, Step, check as check_steps
 from .engine import Unsupported
 from .language import LanguageError
+from .indexform import split_exp
 from .prove import SumsToOne, claim, zero_by
 from .verdict import EVIDENCE, PROOF, SAMPLERS, Check, Verdict, rng
 
@@ -231,9 +232,10 @@ class Derived:
         for v in self.wrt:
             p, q = self._index(v)
             try:
-                steps = [Step(self._quantity(v, p, q), "the quantity")]
+                # split_exp: one form for exp of a sum everywhere (the quantity is taken evaluated)
+                steps = [Step(split_exp(self._quantity(v, p, q).doit()), "the quantity, differentiated by SymPy")]
                 for s in self.steps[v]:
-                    x = lower.entry(s.tree, p, q)
+                    x = split_exp(lower.entry(s.tree, p, q))
                     if x == steps[-1].expr:  # a rewrite invisible entrywise (1 * A -> A): one step with both reasons
                         steps[-1] = Step(x, steps[-1].reason + "; " + s.reason)
                     else:
@@ -312,7 +314,7 @@ def _prove(d, v):
         got = lower.entry(d.answers[v], p, q)
     except lower.NoIndexForm:
         return None
-    how = zero_by(truth - got, d.assume)
+    how = zero_by(split_exp(truth - got), d.assume)
     return None if how is None else f"proved for every size: entry (p, q) by {how}"
 
 

@@ -539,8 +539,11 @@ _FN_NAME = {v: k for k, v in _SP_FN.items()}
 
 
 class _Atoms:
-    def __init__(self):
-        self.sym, self.node = {}, {}
+    """Opaque subtrees as real symbols; `units`: subtrees stated to be 1
+    (sum(y) under the assumption sum(y) == 1)."""
+
+    def __init__(self, units=()):
+        self.sym, self.node, self.units = {}, {}, set(units)
 
     def first(self, x):
         """Index of the earliest atom in SymPy expression x."""
@@ -561,6 +564,8 @@ class _Atoms:
 def to_scalar(e, atoms):
     """The elementwise region at e as a SymPy scalar over atoms."""
     op = e.op
+    if e in atoms.units:
+        return sp.Integer(1)
     if op == "num":
         return e.attrs[0]
     if op in ("+", "-", "*", "/", "**"):
@@ -699,10 +704,8 @@ def _orient(x):
     return out
 
 
-def best_form(x, atoms, shape, assume=()):
+def best_form(x, atoms, shape):
     """The shortest of a few equivalent forms of the scalar x."""
-    for rule in assume:
-        x = rule(x)
     cands = [x]
     for f in (sp.factor, sp.expand, sp.cancel, lambda y: sp.factor(sp.cancel(y))):
         try:
@@ -740,9 +743,9 @@ def algebra(e, assume=()):
     if e.op not in _EW_OPS or e.op in ("num", "size"):
         return L.rebuild(e, args) if args != e.args else e
     e = L.rebuild(e, args) if args != e.args else e
-    atoms = _Atoms()
+    atoms = _Atoms(units=assume)
     x = to_scalar(e, atoms)
-    return best_form(x, atoms, e.shape, assume)
+    return best_form(x, atoms, e.shape)
 
 
 # ----------------------------------------------------------------------------

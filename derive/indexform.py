@@ -182,7 +182,7 @@ def split_exp(e):
 def normal_form(e, prefix="k"):
     """A canonical expression equal to `e`: like terms collected, bound
     indices canonically named.  normal_form(a - b) == 0 proves a == b."""
-    e = sp.expand(collapse_deltas(split_exp(e)))
+    e = sp.expand(collapse_deltas(e))
     collected = defaultdict(lambda: sp.Integer(0))
     witness = {}
     for t in _terms(e):

@@ -391,7 +391,7 @@ def _text(e, names):
     if op in ("+", "-", "*", "/", "@"):
         p = _PREC[op]
         # a matrix product inside an elementwise one gets parentheses a reader needs
-        left = 4 if op in ("*", "/") and e.args[0].op == "@" else p
+        left = 4 if (op in ("*", "/") and e.args[0].op == "@") or (op == "@" and e.args[0].op in ("*", "/")) else p
         return f"{t(e.args[0], left)} {op} {t(e.args[1], p + 1)}", p
     if op == "**":
         return f"{t(e.args[0], 6)} ** {t(e.args[1], 4)}", 5

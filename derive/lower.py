@@ -346,6 +346,12 @@ def tex_name(name, matrix=True):
 _TPREC = {"cmp": 1, "+": 2, "-": 2, "*": 3, "/": 6, "@": 3, "neg": 4, "**": 5}
 
 
+def _base(a, t):
+    """The base of a superscript; one that has its own gets braces (x^T^T is an error)."""
+    inner = t(a, 6)
+    return f"{{{inner}}}" if a.op in ("T", "**", "inv") and not inner.startswith(r"\left(") else inner
+
+
 def latex(e, names=None):
     return _tex(e, names or {})[0]
 
@@ -376,11 +382,11 @@ def _tex(e, names):
     if op == "/":
         return rf"\frac{{{latex(e.args[0], names)}}}{{{latex(e.args[1], names)}}}", 6
     if op == "**":
-        return f"{t(e.args[0], 6)}^{{{latex(e.args[1], names)}}}", 5
+        return f"{_base(e.args[0], t)}^{{{latex(e.args[1], names)}}}", 5
     if op == "neg":
         return f"-{t(e.args[0], 4)}", 4
     if op == "T":
-        return rf"{t(e.args[0], 6)}^{{\top}}", 6
+        return rf"{_base(e.args[0], t)}^{{\top}}", 6
     if op == "cmp":
         rel = {">": ">", "<": "<", ">=": r"\geq", "<=": r"\leq"}[e.attrs[0]]
         return rf"\mathbb{{1}}\left[{latex(e.args[0], names)} {rel} {latex(e.args[1], names)}\right]", 6

@@ -1,0 +1,84 @@
+"""A derived gradient for people: plain text for the terminal, and a
+standalone LaTeX document (``derive grad --tex``)."""
+from __future__ import annotations
+
+from . import engine
+from . import language as L
+from . import lower
+from .latex import escape
+
+_QUANTITY = {"grad": "d f / d {v}", "jacobian": "d f / d {v} (Jacobian, numerator layout)",
+             "hessian": "d2 f / d {v}2 (Hessian)"}
+MAX_TEX = 600   # a step longer than this (LaTeX characters) is described, not typeset
+
+
+def textual(d):
+    """The named parts, the answer and the steps, as the CLI prints them."""
+    out = [f"f = {L.text(d.f)}"]
+    if d.assume:
+        out.append("assuming " + "; ".join(str(a) for a in d.assume))
+    where = engine.where_text(d.names)
+    if where:
+        out.append("where")
+        out += [f"  {n} = {t}" for n, t, _ in where]
+    for v in d.wrt:
+        out.append(f"{_QUANTITY[d.kind].format(v=v)} = {L.text(d.answers[v], d.names)}")
+    for v in d.wrt:
+        out.append("")
+        out.append(f"steps for {v}:")
+        out.append(f"  {_QUANTITY[d.kind].format(v=v)}")
+        for s in d.steps[v]:
+            out.append(f"  = {L.text(s.tree)}")
+            out.append(f"      [{s.reason}]")
+        if d.names:
+            out.append(f"  = {L.text(d.answers[v], d.names)}")
+            out.append("      [named parts]")
+    return "\n".join(out)
+
+
+def steps_tex(d, v):
+    """An aligned block: the quantity, each step with its reason."""
+    rows = [rf"{d.symbol(v)} &= {_step_tex(d.steps[v][0].tree)} && \qquad\text{{{escape(_brief(d.steps[v][0].reason))}}}"]
+    for s in d.steps[v][1:]:
+        rows.append(rf"&= {_step_tex(s.tree)} && \qquad\text{{{escape(_brief(s.reason))}}}")
+    if d.names:
+        rows.append(rf"&= {lower.latex(d.answers[v], d.names)} && \qquad\text{{named parts}}")
+    return r"\begin{alignat*}{2}" + "\n" + " \\\\\n".join(rows) + "\n" + r"\end{alignat*}"
+
+
+def _step_tex(tree):
+    t = lower.latex(tree)
+    return t if len(t) <= MAX_TEX else r"\text{(the chain rule's product: too long to typeset)}"
+
+
+def _brief(reason, width=60):
+    """The first clause of a reason, short enough for the margin column."""
+    head = reason.split(":")[0] if len(reason) > width else reason
+    return head if len(head) <= width else head[:width - 3].rsplit(" ", 1)[0] + "..."
+
+
+def derived_document(d, verdict):
+    """A standalone document that compiles with pdflatex (amsmath, amssymb)."""
+    lines = [
+        r"\documentclass[11pt]{article}",
+        r"\usepackage[margin=2cm]{geometry}",
+        r"\usepackage{amsmath,amssymb}",
+        r"\begin{document}",
+        rf"\section*{{The {d.kind} of \texttt{{{escape(d.source)}}}}}",
+        r"\[" + d.latex + r"\]",
+    ]
+    if d.assume:
+        lines.append(r"Assuming: " + escape("; ".join(str(a) for a in d.assume)) + r".\par")
+    for v in d.wrt:
+        lines.append(rf"\subsection*{{Steps for ${lower.tex_name(v, d.shapes[v] != ())}$}}")
+        lines.append(r"Each step is checked against the one before it at index level (entry $(p, q)$, "
+                     r"symbolic sizes).")
+        lines.append(r"{\small " + steps_tex(d, v) + "}")
+    lines.append(r"\subsection*{Verdict: " + escape(verdict.status) + "}")
+    lines.append(r"\begin{itemize}")
+    for c in verdict.checks:
+        lines.append(rf"\item \textbf{{{escape(c.name)}}} ({escape(c.kind)}, {'ok' if c.ok else 'FAILED'}): "
+                     rf"{escape(c.detail)}")
+    lines.append(r"\end{itemize}")
+    lines.append(r"\end{document}")
+    return "\n".join(lines) + "\n"
