@@ -13,7 +13,7 @@ import sys
 import time
 from pathlib import Path
 
-from . import derived
+from . import derived, gradbench
 from .derived import NotProved
 from .engine import Unsupported
 from .language import LanguageError
@@ -60,6 +60,7 @@ def _parser():
     g.add_argument("--check", action="store_true", help="only report whether the file is up to date (exit 1 if not)")
     b = sub.add_parser("bench", help="time the generated network gradient against hand-written NumPy (and torch/jax)")
     b.add_argument("--quick", action="store_true", help="fewer repeats, skip the largest size")
+    b.add_argument("--grad", action="store_true", help="time derive.grad (+ proof, + verify) on the public cases")
     return p
 
 
@@ -174,10 +175,10 @@ def _grad(args):
     print()
     for c in v.checks:
         print(f"  {c.name:10s} {'ok  ' if c.ok else 'FAIL'} {c.detail}")
-    print(f"{v.status}: {d.source}")
+    print(f"{v.status}: {d.written}")
     if args.numpy:
         print()
-        print(d.source_code)
+        print(d.source)
     if args.tex:
         write_atomic(Path(args.tex), derived_document(d, v))
         print(f"wrote {args.tex}")
@@ -230,6 +231,8 @@ def main(argv=None):
             print(f"{codegen.PATH}: {'written' if changed else 'unchanged'}")
             return 0
         if args.cmd == "bench":
+            if args.grad:
+                return gradbench.main(quick=args.quick)
             from . import bench
             return bench.main(quick=args.quick)
         if args.cmd == "check":

@@ -91,7 +91,7 @@ def _sizes(shapes, base=2):
 @dataclass
 class Derived:
     kind: str                 # grad | jacobian | hessian
-    source: str               # the expression as typed
+    written: str              # the expression as typed
     f: object                 # its tree
     wrt: tuple
     shapes: dict
@@ -149,11 +149,12 @@ class Derived:
 
     def __repr__(self):
         where = "; ".join(f"{n} = {t}" for n, t in self.where.items())
-        return f"<derived {self.kind} of {self.source}: {self.text}" + (f"  where {where}>" if where else ">")
+        return f"<derived {self.kind} of {self.written}: {self.text}" + (f"  where {where}>" if where else ">")
 
     # -- code ----------------------------------------------------------------
     @property
-    def source_code(self):
+    def source(self):
+        """The generated NumPy function's code."""
         outs = [self.answers[v] for v in self.wrt]
         return lower.numpy_source(_fname(self), {k: s for k, s in self.shapes.items()},
                                   engine.where_text(self.names), outs)
@@ -161,7 +162,7 @@ class Derived:
     def numpy(self, **arrays):
         """The derived answer evaluated by generated NumPy (sizes read from the arrays)."""
         if self._numpy is None:
-            self._numpy = lower.compile_numpy(_fname(self), self.source_code, _callables())
+            self._numpy = lower.compile_numpy(_fname(self), self.source, _callables())
         missing = [k for k in self.shapes if k not in arrays]
         if missing:
             raise TypeError(f"missing arrays: {', '.join(missing)}")
@@ -170,6 +171,8 @@ class Derived:
             if self.shapes[k] and np.ndim(a) != 2:
                 raise ValueError(f"{k} must be a 2-D array of shape {L.fmt_shape(self.shapes[k])}, got {np.shape(a)}")
         return self._numpy(*args)
+
+    source_code = source
 
     # -- proof ---------------------------------------------------------------
     def verify(self):
@@ -184,7 +187,7 @@ class Derived:
                        _timed("concrete", PROOF, self._concrete),
                        _timed("numeric", EVIDENCE, self._numeric)]
             checks_ = [c for c in checks_ if c is not None and c.detail != "n/a"]
-            self._verdict = Verdict(self.source, "proved", checks_)
+            self._verdict = Verdict(self.written, "proved", checks_)
         return self._verdict
 
     def _quantity(self, v, p, q):
@@ -350,7 +353,7 @@ def _explicit_pair(d, v, sizes):
 
 def numeric_check(d, seed_key=None):
     sizes = _sizes(d.shapes, base=3)
-    gen = rng(seed_key or f"{d.source}|{d.kind}|{','.join(d.wrt)}")
+    gen = rng(seed_key or f"{d.written}|{d.kind}|{','.join(d.wrt)}")
     values = {}
     for name, shape in d.shapes.items():
         how = d.sample.get(name) or ("onehot" if any(a.name == name for a in d.assume) else "normal")
@@ -380,7 +383,10 @@ def numeric_check(d, seed_key=None):
                 out = run(kw)
                 return out if np.ndim(_value(out)) == 0 else out[0, 0] if isinstance(out, checks.autodiff.Var) \
                     else np.asarray(out).reshape(())
-            _, (bp,) = checks.grad(loss, np.asarray(values[v], dtype=float))
+            try:
+                _, (bp,) = checks.grad(loss, np.asarray(values[v], dtype=float))
+            except AttributeError:  # f does not depend on v where it is sampled (a step): its gradient is 0
+                bp = np.zeros(np.shape(values[v]))
             err = float(np.max(np.abs(g - bp) / np.maximum(1.0, np.abs(bp)))) if np.size(bp) else 0.0
             worst = max(worst, err)
             if err > 1e-8:

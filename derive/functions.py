@@ -92,6 +92,20 @@ class softplus(sp.Function):
         return self.rewrite(sp.exp)._eval_evalf(prec)
 
 
+class absolute(sp.Function):
+    """|x| for real x, with derivative sign(x) away from 0.  SymPy's Abs does
+    not know a matrix entry is real and leaves its derivative unevaluated."""
+
+    def fdiff(self, argindex=1):
+        return sp.sign(self.args[0])
+
+    def _eval_rewrite_as_Piecewise(self, x, **kwargs):
+        return sp.Piecewise((x, x >= 0), (-x, True))
+
+    def _eval_evalf(self, prec):
+        return sp.Abs(self.args[0])._eval_evalf(prec)
+
+
 class fprime(sp.Function):
     """f', the derivative of an unspecified activation f."""
 
@@ -129,7 +143,7 @@ def concretize(expr):
 
 def definitions(expr):
     """Expand every function of this module into its definition."""
-    return expr.rewrite(sp.exp).rewrite(sp.Piecewise) if expr.has(sigmoid, relu, step, softplus) else expr
+    return expr.rewrite(sp.exp).rewrite(sp.Piecewise) if expr.has(sigmoid, relu, step, softplus, absolute) else expr
 
 
 def kink_rules(expr):

@@ -25,7 +25,7 @@ from . import mexpr
 
 _SP_FN = {"exp": sp.exp, "log": sp.log, "sqrt": sp.sqrt, "tanh": sp.tanh, "sigmoid": fn.sigmoid,
           "relu": fn.relu, "step": fn.step, "softplus": fn.softplus, "sin": sp.sin, "cos": sp.cos,
-          "abs": sp.Abs, "sign": sp.sign, "f": fn.f, "fprime": fn.fprime, "g": fn.g, "gprime": fn.gprime}
+          "abs": fn.absolute, "sign": sp.sign, "f": fn.f, "fprime": fn.fprime, "g": fn.g, "gprime": fn.gprime}
 
 
 class NoIndexForm(ValueError):

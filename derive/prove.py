@@ -392,7 +392,7 @@ def _value(v):
     return v if v.is_Rational else sp.N(v, 15)
 
 
-def gradient(scalar, var, sizes=None):
+def explicit_gradient(scalar, var, sizes=None):
     """Explicit gradient of a scalar (or 1x1) expression w.r.t. matrix
     symbol `var` at concrete `sizes`, entry by entry (no matrix calculus)."""
     s = mexpr.explicit(scalar, sizes or {})
@@ -403,4 +403,4 @@ def gradient(scalar, var, sizes=None):
     return v.applyfunc(lambda x: sp.diff(s, x))
 
 
-__all__ = ["claim", "ClaimVerdict", "is_zero", "zero_by", "gradient", "SumsToOne"]
+__all__ = ["claim", "ClaimVerdict", "is_zero", "zero_by", "explicit_gradient", "SumsToOne"]

@@ -64,7 +64,7 @@ def derived_document(d, verdict):
         r"\usepackage[margin=2cm]{geometry}",
         r"\usepackage{amsmath,amssymb}",
         r"\begin{document}",
-        rf"\section*{{The {d.kind} of \texttt{{{escape(d.source)}}}}}",
+        rf"\section*{{The {d.kind} of \texttt{{{escape(d.written)}}}}}",
         r"\[" + d.latex + r"\]",
     ]
     if d.assume:

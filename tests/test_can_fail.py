@@ -50,9 +50,9 @@ def test_missing_transpose_is_refuted_by_claim():
     V = derive.mexpr.variables({"W": ("h", "n"), "x": ("n", 1), "b": ("h", 1), "v": ("h", 1)})
     s = V.v.T * apply(f, V.W * V.x + V.b)
     sizes = {"h": 3, "n": 2}
-    v = derive.claim(derive.gradient(s, V.x, sizes), V.W * _delta(V), sizes=sizes)
+    v = derive.claim(derive.explicit_gradient(s, V.x, sizes), V.W * _delta(V), sizes=sizes)
     assert v.holds is False and "undefined" in v.detail
-    ok = derive.claim(derive.gradient(s, V.x, sizes), V.W.T * _delta(V), sizes=sizes)
+    ok = derive.claim(derive.explicit_gradient(s, V.x, sizes), V.W.T * _delta(V), sizes=sizes)
     assert ok.holds is True
 
 
