@@ -24,7 +24,7 @@ import sympy as sp
 
 import checks
 
-from . import engine
+from . import engine, fromsympy
 from . import functions as fn
 from . import kernels
 from . import language as L
@@ -56,8 +56,12 @@ def _assumptions(assume, shapes):
     for text in assume:
         if isinstance(text, SumsToOne):
             records.append(text)
+            y = L.var(text.name, shapes[text.name])
+            units.append(L.call("sum", y, axis=text.axis))
+            if y.shape[1 - text.axis] == 1:
+                units.append(L.call("sum", y))
             continue
-        parts = str(text).replace("==", "=").split("=")
+        parts = str(text).split("==")
         if len(parts) != 2:
             raise LanguageError(f"assumption {text!r}: write it as sum(y) == 1")
         lhs = L.parse(parts[0], shapes)
@@ -443,10 +447,15 @@ def _numeric_jacobian(d, v, values, run):
 # the API
 # ----------------------------------------------------------------------------
 
-def _start(expr, wrt, shapes, assume):
+def _as_text(expr, shapes):
+    """A SymPy matrix expression of derive's vocabulary, read into the
+    language (pass a 1 x 1 unindexed); text passes through."""
     if isinstance(expr, sp.Basic):
-        raise LanguageError("a SymPy expression: pass it as text in the language (derive.grad of SymPy "
-                            "matrix expressions is not supported yet)")
+        return fromsympy.to_text(expr, shapes, renamed={v: v for v in shapes})
+    return expr
+
+
+def _start(expr, wrt, shapes, assume):
     shapes_ = L.shapes_of(shapes)
     f = engine.canonical(L.parse(expr, shapes_))
     wrt = (wrt,) if isinstance(wrt, str) else tuple(wrt)
@@ -507,6 +516,7 @@ def grad(expr, wrt, shapes, *, assume=(), sample=None, prove=True):
     """The gradient of the scalar `expr` with respect to `wrt` (a name or a
     list of names), in textbook form, proved (prove=False skips the proof
     and is meant for benchmarks)."""
+    expr = _as_text(expr, shapes)
     f, wrt, shapes_, records, units = _start(expr, wrt, shapes, assume)
     raws, rules = {}, {}
     raw, r = engine.backprop(f, list(wrt))
@@ -518,6 +528,7 @@ def grad(expr, wrt, shapes, *, assume=(), sample=None, prove=True):
 def jacobian(expr, wrt, shapes, *, assume=(), sample=None, prove=True):
     """d expr / d wrt in numerator layout (rows: entries of expr; columns:
     entries of wrt, a column vector)."""
+    expr = _as_text(expr, shapes)
     f, wrt, shapes_, records, units = _start(expr, wrt, shapes, assume)
     raws, rules = {}, {}
     for v in wrt:
@@ -531,6 +542,7 @@ def jacobian(expr, wrt, shapes, *, assume=(), sample=None, prove=True):
 def hessian(expr, wrt, shapes, *, assume=(), sample=None, prove=True):
     """The Hessian of scalar `expr` with respect to the column vector `wrt`:
     the Jacobian of its gradient."""
+    expr = _as_text(expr, shapes)
     f, wrt, shapes_, records, units = _start(expr, wrt, shapes, assume)
     raws, rules = {}, {}
     for v in wrt:

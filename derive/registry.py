@@ -413,6 +413,8 @@ class Result:
             out = [("symbolic", PROOF, h.symbolic)]
             if self.steps:  # the notes' own route, checked besides
                 out.append(("derivation", PROOF, self._derivation))
+        if isinstance(h, Gradient):  # the catalog derives itself: derive.grad from the scalar alone
+            out.append(("derived", PROOF, self._derived))
         if getattr(h, "concrete_facts", True) is not None:
             out.append(("concrete", PROOF, h.concrete))
         if getattr(h, "numeric_facts", True) is not None:
@@ -454,6 +456,71 @@ class Result:
             if used:
                 return f"circular: the scalar contains {used[0]}, whose derivative is what this result proves"
         return None
+
+    def _derived(self):
+        """derive.grad of each scalar of the record, from the scalar alone
+        (printed as text in the language and parsed back), each gradient
+        proved equal to the notes' claimed form at symbolic sizes.  Returns
+        (ok, detail, LaTeX of the derived forms for the report)."""
+        from . import fromsympy
+        from . import language as L
+        from . import lower
+        from .derived import grad
+        h = self.how
+        renamed = fromsympy.names(h.shapes)
+        shapes = fromsympy.shapes(h.shapes, renamed)
+        assume = tuple(fromsympy.assumption_text(a, renamed) for a in h.assume)
+        built = h.build(mexpr.variables(h.shapes))
+        pairs = built if isinstance(built, list) else [built]
+        notes, blocks, methods = [], [], set()
+        for k, (scalar, claims) in enumerate(pairs):
+            part = f"part {k + 1}: " if len(pairs) > 1 else ""
+            try:
+                tree = fromsympy.to_tree(scalar, h.shapes, renamed)
+            except ValueError as err:  # Unsupported, LanguageError: the construct is named
+                return False, f"{part}the scalar has no form in derive's language: {err}"
+            src = L.text(tree)
+            if L.parse(src, shapes) != tree:
+                return False, f"{part}the scalar's text {src!r} does not parse back to the same tree"
+            wrt = [v for v in claims if L.depends(tree, renamed[v])]
+            for v in claims:
+                if v not in wrt:  # derive.grad refuses a variable the scalar does not contain: the gradient is 0
+                    cl = claims[v]
+                    zero = sp.ZeroMatrix(*cl.shape) if isinstance(cl, sp.MatrixExpr) else sp.Integer(0)
+                    if claim(zero, cl).holds is not True:
+                        return False, f"{part}the scalar {src} does not depend on {v}, but the notes claim {cl}"
+            try:
+                d = grad(src, [renamed[v] for v in wrt], shapes, assume=assume) if wrt else None
+            except ValueError as err:  # NotProved, Unsupported, LanguageError
+                return False, f"{part}derive.grad of {src}: {type(err).__name__}: {err}"
+            used = [fn.__name__ for fn in self.justifies
+                    if d is not None and any(f"the rule for {fn.__name__}," in rule for rule in d.rules)]
+            if used:
+                return False, (f"circular: derive.grad differentiated {used[0]} by its rule, "
+                               "whose derivative is what this result proves")
+            shown = []
+            if d is not None:
+                d = _restored(d, renamed, h.shapes, wrt)
+                for v in wrt:
+                    verdict = claim(lower.to_sympy(d.answers[v]), claims[v], assume=h.assume)
+                    if verdict.holds is not True:
+                        ce = f" {verdict.counterexample}" if verdict.counterexample else ""
+                        return False, (f"{part}d/d{v}: derive.grad gives {d.texts[v]}{_where(d)}, not shown equal to "
+                                       f"the notes' {claims[v]}: {verdict.detail}{ce}")
+                    methods.add(verdict.detail.split(" by ")[-1] if " by " in verdict.detail else verdict.detail)
+                    shown.append(f"{v}: {d.texts[v]}")
+                blocks.append(rf"\[ {d.latex} \]")
+            shown += [f"{v}: 0 (the scalar does not contain {v})" for v in claims if v not in wrt]
+            notes.append(f"{part}{', '.join(shown)}{_where(d) if d is not None else ''}")
+        alias = [f"{old} as {new}" for old, new in renamed.items() if old != new]
+        scope = "for every size" if any(s != () for s in h.shapes.values()) else "for all values"
+        detail = (f"derive.grad: {'; '.join(notes)}; each proved equal to the notes' form {scope} "
+                  f"({', '.join(sorted(methods)) or 'trivial'})"
+                  + (f"; {', '.join(alias)} in the language (a function's name)" if alias else ""))
+        tex = (r"\subsection*{Derived}" + "\n" + r"\noindent What \texttt{derive.grad} derives from the scalar alone "
+               r"(check \emph{derived}: each form proved equal to the statement above):" + "\n"
+               + "\n".join(blocks) + "\n") if blocks else ""
+        return True, detail, tex
 
     def _ends(self, d):
         """[(start, end)]: what a notes' route d must start from (the
@@ -567,6 +634,28 @@ class Result:
     def _repr_latex_(self):
         from .latex import result_display
         return result_display(self)
+
+
+def _restored(d, renamed, shapes, wrt):
+    """A derive.grad result over renamed variables (g_ for g) with the
+    record's own names again: its text, LaTeX and SymPy forms use them."""
+    import dataclasses
+
+    from . import fromsympy
+    if all(old == new for old, new in renamed.items()):
+        return d
+    back = lambda t: fromsympy.back(t, renamed)  # noqa: E731
+    inverse = {new: old for old, new in renamed.items()}
+    return dataclasses.replace(d, f=back(d.f), wrt=tuple(wrt), shapes={v: d.shapes[renamed[v]] for v in shapes},
+                               answers={inverse[v]: back(a) for v, a in d.answers.items()},
+                               names={back(t): n for t, n in d.names.items()},
+                               steps={inverse[v]: s for v, s in d.steps.items()},
+                               proof={inverse[v]: p for v, p in d.proof.items()})
+
+
+def _where(d):
+    parts = d.where
+    return f" (where {'; '.join(f'{n} = {t}' for n, t in parts.items())})" if parts else ""
 
 
 # ----------------------------------------------------------------------------

@@ -81,6 +81,19 @@ def _derivations_tex(r, verdict):
     return ""
 
 
+def _derived_tex(verdict):
+    """What derive.grad derives from the result's scalar alone (check
+    derived), typeset in the worker; a failed check says why instead."""
+    done = [c for c in verdict.checks if c.name == "derived"]
+    if not done:
+        return ""
+    c = done[0]
+    if c.ok and c.tex:
+        return c.tex
+    return (r"\subsection*{Derived}" + "\n" + r"\noindent \texttt{derive.grad} of the scalar: "
+            + (r"\textbf{FAILED}: " if not c.ok else "") + escape(_stable(c.detail)) + "\n")
+
+
 def _code_tex(r):
     """The NumPy users import, verbatim from derive/_generated.py, and
     latexify-py's rendering where it is faithful (it prints @ like *,
@@ -187,6 +200,7 @@ def result_tex(r, verdict):
             parts.append(r"\noindent\textbf{In the notes' words} (what derive checks is each fact listed below):"
                          + "\n" + _display(r.statement))
         parts.append(_derivations_tex(r, verdict))
+        parts.append(_derived_tex(verdict))
         parts.append(_code_tex(r))
     parts.append("\\noindent\\begin{tabularx}{\\linewidth}{@{}lllX@{}}\n\\toprule\n"
                  "check & kind & result & detail \\\\\n\\midrule\n" + rows + "\n\\bottomrule\n\\end{tabularx}\n")
@@ -222,7 +236,9 @@ def document_tex(items):
         r"(index level, sums over symbolic dimensions) or for all values; \emph{concrete}: exact "
         r"arithmetic at small non-square sizes; \emph{numeric}: floating-point evidence (not proof) "
         r"comparing the generated NumPy code with an independent backprop and with complex-step or "
-        r"central differences. Mistakes in the notes are stated as written and refuted by a counterexample.",
+        r"central differences. Each gradient is also \emph{derived}: \texttt{derive.grad} applied to the result's "
+        r"scalar alone, its answer proved equal to the notes' form. Mistakes in the notes are stated as written and "
+        r"refuted by a counterexample.",
         *body,
         r"\chapter{Summary of verdicts}",
         r"\begin{longtable}{@{}llr@{}}", r"\toprule id & seed & verdict \\ \midrule \endhead",

@@ -25,7 +25,8 @@ def test_verdict_status(verdict, rid):
 def test_proof_kinds_are_labelled(verdict):
     v = verdict("window-score-gradients")
     kinds = {c.name: c.kind for c in v.checks}
-    assert kinds == {"symbolic": "proof", "derivation": "proof", "concrete": "proof", "numeric": "evidence"}
+    assert kinds == {"symbolic": "proof", "derivation": "proof", "derived": "proof", "concrete": "proof",
+                     "numeric": "evidence"}
 
 
 def test_core_results_present():

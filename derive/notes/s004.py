@@ -32,7 +32,7 @@ RESULTS = [
 # ---------------------------------------------------------------------------
 from ..functions import f, fprime, sigmoid  # noqa: E402
 from ..mexpr import apply, dim, hadamard, ones, variables  # noqa: E402
-from ..prove import gradient  # noqa: E402
+from ..prove import explicit_gradient as gradient  # noqa: E402
 from ..registry import Mistake  # noqa: E402
 
 _m = dim("m")
