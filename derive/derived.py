@@ -16,6 +16,9 @@ that is refuted, or that no proof reaches, is never returned: grad raises
 """
 from __future__ import annotations
 
+import contextlib
+import signal
+import threading
 import time
 from dataclasses import dataclass, field
 
@@ -252,7 +255,8 @@ class Derived:
             d = Derivation(f"d/d{v}", tuple(steps), assume=self.assume)
             for i, ok, how, arg in check_steps(d):
                 if not ok:
-                    return False, f"d/d{v}: step {i} ({steps[i].reason}) does not follow: {how}"
+                    # not shown is not refuted: the answer itself is proved (or refuted) by its own check
+                    return False, f"undecided: d/d{v}: step {i} ({steps[i].reason}) not shown to follow: {how}"
                 total += 1
                 argued += bool(arg)
         return True, f"{total} steps checked at index level (entry (p, q), symbolic sizes)"
@@ -262,7 +266,7 @@ class Derived:
         for v in self.wrt:
             how = self.proof.get(v) or _prove(self, v)
             if how is None:
-                return False, f"d/d{v}: not shown at symbolic sizes"
+                return False, f"undecided: d/d{v}: not shown at symbolic sizes"
             notes.append(f"d/d{v} {how}")
         return True, "; ".join(notes)
 
@@ -273,7 +277,8 @@ class Derived:
             truth, got = _explicit_pair(self, v, sizes)
             verdict = claim(got, truth, sizes=sizes, assume=self.assume, tries=6)
             if verdict.holds is not True:
-                return False, f"d/d{v} at sizes {sizes}: {verdict.detail}"
+                head = "undecided: " if verdict.holds is None else "refuted: "
+                return False, f"{head}d/d{v} at sizes {sizes}: {verdict.detail} {verdict.counterexample or ''}"
             done.append(v)
         at = ", ".join(f"{k}={n}" for k, n in sizes.items()) or "scalars"
         return True, f"exact at {at} (every entry, SymPy's derivative of the explicit f)"
@@ -303,13 +308,43 @@ def _callables():
             "g": np.tanh, "gprime": lambda x: 1 - np.tanh(x) ** 2}
 
 
+VERIFY_BUDGET = 60.0  # seconds per check of verify()
+
+
 def _timed(name, kind, func):
     t0 = time.perf_counter()
     try:
-        ok, detail = func()
+        with budget(VERIFY_BUDGET):
+            ok, detail = func()
+    except Budget as err:
+        ok, detail = False, f"undecided: {err}"
     except (Unsupported, lower.NoIndexForm, NotImplementedError, ValueError) as err:
         ok, detail = False, f"{type(err).__name__}: {err}"
     return Check(name, kind, bool(ok), detail, time.perf_counter() - t0)
+
+
+class Budget(Exception):
+    """The proof ran past its time budget."""
+
+
+@contextlib.contextmanager
+def budget(seconds):
+    """Raise Budget in this block after `seconds` of wall time (a SIGALRM
+    timer: main thread on POSIX only; elsewhere no limit is set)."""
+    usable = seconds and hasattr(signal, "setitimer") and threading.current_thread() is threading.main_thread()
+    if not usable:
+        yield
+        return
+
+    def ring(signum, frame):
+        raise Budget(f"no proof within {seconds:g} s")
+    old = signal.signal(signal.SIGALRM, ring)
+    signal.setitimer(signal.ITIMER_REAL, seconds)
+    try:
+        yield
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, old)
 
 
 def _prove(d, v):
@@ -399,7 +434,7 @@ def numeric_check(d, seed_key=None):
             if rep.status == "failed":
                 return False, f"d/d{v}: {rep}"
             if rep.status != "ok":
-                return False, f"d/d{v}: undecided: {rep}"
+                return False, f"undecided: d/d{v}: {rep}"
             notes.append(f"{rep.method} on {rep.checked} entries")
         else:
             J = _numeric_jacobian(d, v, values, run)
@@ -482,25 +517,36 @@ def _finish(kind, expr, f, wrt, shapes, raws, rules, records, units, sample, pro
     d = Derived(kind, expr, f, wrt, shapes, answers, names, steps, sorted({r for v in wrt for r in rules[v]}),
                 records, units, dict(sample or {}))
     if prove:
-        for v in wrt:
-            how = _prove(d, v)
-            if how is None:
-                sizes = _sizes(shapes)
-                try:
-                    truth, got = _explicit_pair(d, v, sizes)
-                except (lower.NoIndexForm, ValueError) as err:
-                    raise NotProved(f"d/d{v} of {expr}: derived {L.text(answers[v], names)}; no proof: {err}")
-                verdict = claim(got, truth, sizes=sizes, assume=records, tries=12)
-                if verdict.holds is False:
-                    raise NotProved(f"d/d{v} of {expr}: the derived form {L.text(answers[v], names)} is REFUTED "
-                                    f"({verdict.detail}; {verdict.counterexample}); this is a bug in derive, "
-                                    "please report it")
-                if verdict.holds is None or lower_has_index_form(d, v):
-                    raise NotProved(f"d/d{v} of {expr}: the derived form {L.text(answers[v], names)} is not proved "
-                                    f"at symbolic sizes ({verdict.detail} at {sizes})")
-                how = f"proved at sizes {sizes} only ({verdict.detail}); inv/det have no index form"
-            d.proof[v] = how
+        try:
+            with budget(prove if not isinstance(prove, bool) else PROOF_BUDGET):
+                _prove_all(d, expr, wrt, shapes, names, answers, records)
+        except Budget as err:
+            raise NotProved(f"{expr}: undecided: {err} (derive.grad(..., prove=seconds) gives more time)") from None
     return d
+
+
+PROOF_BUDGET = 30.0  # seconds for grad's proof; prove=<seconds> sets another
+
+
+def _prove_all(d, expr, wrt, shapes, names, answers, records):
+    for v in wrt:
+        how = _prove(d, v)
+        if how is None:
+            sizes = _sizes(shapes)
+            try:
+                truth, got = _explicit_pair(d, v, sizes)
+            except (lower.NoIndexForm, ValueError) as err:
+                raise NotProved(f"d/d{v} of {expr}: derived {L.text(answers[v], names)}; no proof: {err}")
+            verdict = claim(got, truth, sizes=sizes, assume=records, tries=12)
+            if verdict.holds is False:
+                raise NotProved(f"d/d{v} of {expr}: the derived form {L.text(answers[v], names)} is REFUTED "
+                                f"({verdict.detail}; {verdict.counterexample}); this is a bug in derive, "
+                                "please report it")
+            if verdict.holds is None or lower_has_index_form(d, v):
+                raise NotProved(f"d/d{v} of {expr}: the derived form {L.text(answers[v], names)} is not proved "
+                                f"at symbolic sizes ({verdict.detail} at {sizes})")
+            how = f"proved at sizes {sizes} only ({verdict.detail}); inv/det have no index form"
+        d.proof[v] = how
 
 
 def lower_has_index_form(d, v):
@@ -514,8 +560,9 @@ def lower_has_index_form(d, v):
 
 def grad(expr, wrt, shapes, *, assume=(), sample=None, prove=True):
     """The gradient of the scalar `expr` with respect to `wrt` (a name or a
-    list of names), in textbook form, proved (prove=False skips the proof
-    and is meant for benchmarks)."""
+    list of names), in textbook form, proved within PROOF_BUDGET seconds
+    (prove=<seconds> for another budget; prove=False skips the proof and is
+    meant for benchmarks)."""
     expr = _as_text(expr, shapes)
     f, wrt, shapes_, records, units = _start(expr, wrt, shapes, assume)
     raws, rules = {}, {}

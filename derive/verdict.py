@@ -33,7 +33,14 @@ class Verdict:
 
     @property
     def status(self):
-        return self.expected if self.ok else "FAILED"
+        """expected when every check is ok; "undecided" when the checks that
+        are not ok found neither a proof nor a counterexample (their detail
+        says "undecided"); else FAILED."""
+        if self.ok:
+            return self.expected
+        if self.checks and all(c.ok or c.detail.startswith("undecided") for c in self.checks):
+            return "undecided"
+        return "FAILED"
 
     def line(self):
         parts = ", ".join(f"{c.name} {'ok' if c.ok else 'FAIL'}" for c in self.checks)
