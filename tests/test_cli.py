@@ -114,3 +114,46 @@ def test_result_displays_as_latex_in_jupyter():
     r = derive.result("softmax-ce-gradient")
     shown = r._repr_latex_()
     assert shown.startswith("$") and r"\operatorname{softmax}" in shown
+
+
+WINDOW = ["grad", "v.T @ sigmoid(W @ x + b)", "--wrt", "W", "--wrt", "x",
+          "--shape", "v=h,1", "--shape", "W=h,n", "--shape", "x=n,1", "--shape", "b=h,1"]
+
+
+def test_grad_prints_names_answer_steps_and_verdict(capsys):
+    assert main(WINDOW) == 0
+    out = capsys.readouterr().out
+    for line in ("z = W @ x + b", "delta = v * sigmoid(z) * (1 - sigmoid(z))", "d f / d W = delta @ x.T",
+                 "d f / d x = W.T @ delta", "steps for W:", "proved: v.T @ sigmoid(W @ x + b)"):
+        assert line in out
+    assert "FAIL" not in out
+
+
+@pytest.mark.parametrize("expr, words", [
+    ("v.T @ sigmoid(W @ x + b", "column"),          # syntax error
+    ("v.T @ frob(W @ x + b)", "unknown function frob"),
+    ("v.T @ sigmoid(W @ v + b)", "(h, n) and (h, 1)"),  # shapes that do not fit
+])
+def test_grad_rejects_text_outside_the_language_with_exit_2(expr, words, capsys, tmp_path):
+    tex = tmp_path / "out.tex"
+    assert main(["grad", expr, *WINDOW[2:], "--tex", str(tex)]) == 2
+    err = capsys.readouterr().err
+    assert words in err and "derive: error:" in err
+    assert not tex.exists()
+
+
+def test_grad_tex_is_a_standalone_document_that_compiles(tmp_path, capsys):
+    tex = tmp_path / "window.tex"
+    assert main([*WINDOW, "--tex", str(tex)]) == 0
+    assert tex.read_text().startswith(r"\documentclass")
+    if shutil.which("pdflatex") is None:
+        pytest.skip("no pdflatex")
+    p = subprocess.run(["pdflatex", "-interaction=nonstopmode", "-halt-on-error", tex.name],
+                       cwd=tmp_path, capture_output=True, text=True)
+    assert p.returncode == 0, p.stdout[-2000:]
+    assert (tmp_path / "window.pdf").exists()
+
+
+def test_grad_tex_into_a_missing_directory_exits_2(tmp_path, capsys):
+    assert main([*WINDOW, "--tex", str(tmp_path / "no" / "x.tex")]) == 2
+    assert "does not exist" in capsys.readouterr().err
