@@ -710,8 +710,8 @@ def best_form(x, atoms, shape):
     for f in (sp.factor, sp.expand, sp.cancel, lambda y: sp.factor(sp.cancel(y))):
         try:
             cands.append(f(x))
-        except (sp.PolynomialError, TypeError, ValueError, RecursionError):
-            pass
+        except (sp.polys.polyerrors.BasePolynomialError, TypeError, ValueError, RecursionError):
+            pass  # a form SymPy cannot produce here is simply not a candidate
     more = []
     for c in cands:
         if c.is_Mul:

@@ -121,8 +121,11 @@ def zero_by(d, assume=()):
     sub = _exp_to_symbols(d)
     if sub is not None and sp.cancel(sp.together(sub)) == 0:
         return "exact substitution x = log e, cancellation"
-    if sp.simplify(d) == 0:
-        return "simplify"
+    try:
+        if sp.simplify(d) == 0:
+            return "simplify"
+    except (sp.polys.polyerrors.BasePolynomialError, TypeError, ValueError, NotImplementedError):
+        pass  # simplify gave up (Piecewise of a matrix entry): no proof this way
     return None
 
 
