@@ -323,8 +323,9 @@ def _timed(name, kind, func):
     return Check(name, kind, bool(ok), detail, time.perf_counter() - t0)
 
 
-class Budget(Exception):
-    """The proof ran past its time budget."""
+class Budget(BaseException):
+    """The proof ran past its time budget.  A BaseException, so that no
+    `except Exception` inside SymPy swallows it."""
 
 
 @contextlib.contextmanager
@@ -354,9 +355,9 @@ def _prove(d, v):
     try:
         truth = d._quantity(v, p, q).doit()
         got = lower.entry(d.answers[v], p, q)
-    except lower.NoIndexForm:
-        return None
-    how = zero_by(split_exp(truth - got), d.assume)
+        how = zero_by(split_exp(truth - got), d.assume)
+    except (lower.NoIndexForm, TypeError, ValueError):
+        return None  # SymPy cannot take this entry apart: no proof this way (never a verdict)
     return None if how is None else f"proved for every size: entry (p, q) by {how}"
 
 

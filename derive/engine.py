@@ -485,8 +485,11 @@ def _tidy(e):
     if op == "sum" and a.shape == ():
         return a
     if op in ("+", "-", "*", "/") and any(_column_sum(x) for x in e.args):
-        # sum(y, axis=0) of a column is its whole sum: a scalar broadcasts alike
-        return L.binary(op, *(L.call("sum", x.args[0]) if _column_sum(x) else x for x in e.args))
+        # sum(y, axis=0) of a column is its whole sum: a scalar broadcasts alike,
+        # as long as the result keeps its shape (a 1 x 1 may stand under @)
+        new = L.binary(op, *(L.call("sum", x.args[0]) if _column_sum(x) else x for x in e.args))
+        if new.shape == e.shape:
+            return new
     if op == "@" and e.args[1].op == "@" and e.args[1].args[1].shape[1] != 1:
         # A @ (B @ C) -> A @ B @ C as printed; kept where C is a column (cheaper)
         x, (y, z) = e.args[0], e.args[1].args

@@ -298,16 +298,7 @@ def _uses(code, name):
 
 
 def _strip(code):
-    return code[1:-1] if code.startswith("(") and code.endswith(")") and _balanced(code[1:-1]) else code
-
-
-def _balanced(s):
-    depth = 0
-    for ch in s:
-        depth += {"(": 1, ")": -1}.get(ch, 0)
-        if depth < 0:
-            return False
-    return depth == 0
+    return code[1:-1] if code.startswith("(") and code.endswith(")") and mexpr._balanced(code[1:-1]) else code
 
 
 def compile_numpy(name, src, extra=None):
