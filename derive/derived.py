@@ -59,10 +59,7 @@ def _assumptions(assume, shapes):
     for text in assume:
         if isinstance(text, SumsToOne):
             records.append(text)
-            y = L.var(text.name, shapes[text.name])
-            units.append(L.call("sum", y, axis=text.axis))
-            if y.shape[1 - text.axis] == 1:
-                units.append(L.call("sum", y))
+            units += _units(L.var(text.name, shapes[text.name]), text.axis)
             continue
         parts = str(text).split("==")
         if len(parts) != 2:
@@ -83,10 +80,14 @@ def _assumptions(assume, shapes):
                 raise LanguageError(f"assumption {text!r}: the whole of a matrix summing to 1 is not supported; "
                                     "give axis=0 (columns) or axis=1 (rows)")
         records.append(SumsToOne(y.attrs[0], y.shape, axis))
-        units.append(L.call("sum", y, axis=axis))
-        if y.shape[1 - axis] == 1:
-            units.append(L.call("sum", y))
+        units += _units(y, axis)
     return tuple(records), tuple(units)
+
+
+def _units(y, axis):
+    """The trees equal to 1 when y sums to 1 along axis (for a vector, its whole sum too)."""
+    out = [L.call("sum", y, axis=axis)]
+    return out + [L.call("sum", y)] if y.shape[1 - axis] == 1 else out
 
 
 def _sizes(shapes, base=2):
@@ -224,7 +225,7 @@ class Derived:
         t = sp.Symbol("t", real=True)
         notes = []
         for name in used:
-            f = lower._SP_FN[name]
+            f = lower.SP_FN[name]
             if name == "relu":
                 ok = all(zero_by(sp.diff(f(t).rewrite(sp.Piecewise).subs(t, s), s) - fn.step(s).rewrite(sp.Piecewise))
                          is not None for s in (sp.Symbol("u", positive=True), sp.Symbol("u", negative=True)))
@@ -238,7 +239,7 @@ class Derived:
         return True, "; ".join(notes)
 
     def _derivation(self):
-        total, argued = 0, 0
+        total = 0
         for v in self.wrt:
             p, q = self._index(v)
             try:
@@ -253,12 +254,11 @@ class Derived:
             except lower.NoIndexForm:
                 return True, "n/a"  # an inv/det answer is checked whole, at concrete sizes
             d = Derivation(f"d/d{v}", tuple(steps), assume=self.assume)
-            for i, ok, how, arg in check_steps(d):
+            for i, ok, how, _ in check_steps(d):
                 if not ok:
                     # not shown is not refuted: the answer itself is proved (or refuted) by its own check
                     return False, f"undecided: d/d{v}: step {i} ({steps[i].reason}) not shown to follow: {how}"
                 total += 1
-                argued += bool(arg)
         return True, f"{total} steps checked at index level (entry (p, q), symbolic sizes)"
 
     def _symbolic(self):

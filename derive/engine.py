@@ -19,6 +19,7 @@ import sympy as sp
 
 from . import functions as fn
 from . import language as L
+from . import lower
 from .language import E
 
 
@@ -535,9 +536,9 @@ def _tidy(e):
 # ----------------------------------------------------------------------------
 
 _EW_OPS = ("+", "-", "*", "/", "**", "neg", "fn", "num", "size")
-_SP_FN = {"exp": sp.exp, "log": sp.log, "sqrt": sp.sqrt, "tanh": sp.tanh, "sigmoid": fn.sigmoid,
-          "relu": fn.relu, "step": fn.step, "softplus": fn.softplus, "sin": sp.sin, "cos": sp.cos,
-          "abs": sp.Abs, "sign": sp.sign, "f": fn.f, "fprime": fn.fprime, "g": fn.g, "gprime": fn.gprime}
+# the language's functions as SymPy's; abs as SymPy's Abs here, whose rules for
+# real atoms (|exp t| = exp t) are what the algebra wants
+_SP_FN = lower.SP_FN | {"abs": sp.Abs}
 _FN_NAME = {v: k for k, v in _SP_FN.items()}
 
 

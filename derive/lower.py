@@ -13,17 +13,17 @@ naming them, and their results are proved at concrete sizes.
 from __future__ import annotations
 
 import itertools
+import re
 
 import numpy as np
 import sympy as sp
-from sympy.matrices.expressions.matexpr import MatrixElement  # noqa: F401  (re-exported for callers)
 
 from . import functions as fn
 from . import kernels
 from . import language as L
 from . import mexpr
 
-_SP_FN = {"exp": sp.exp, "log": sp.log, "sqrt": sp.sqrt, "tanh": sp.tanh, "sigmoid": fn.sigmoid,
+SP_FN = {"exp": sp.exp, "log": sp.log, "sqrt": sp.sqrt, "tanh": sp.tanh, "sigmoid": fn.sigmoid,
           "relu": fn.relu, "step": fn.step, "softplus": fn.softplus, "sin": sp.sin, "cos": sp.cos,
           "abs": fn.absolute, "sign": sp.sign, "f": fn.f, "fprime": fn.fprime, "g": fn.g, "gprime": fn.gprime}
 
@@ -95,13 +95,13 @@ def entry(e, i, j, sizes=None):
     if op == "T":
         return ix(e.args[0], j, i)
     if op == "fn":
-        return _SP_FN[e.attrs[0]](ix(e.args[0], i, j))
+        return SP_FN[e.attrs[0]](ix(e.args[0], i, j))
     if op == "@":
         a, b = e.args
         return total(lambda k: ix(a, i, k) * ix(b, k, j), None, a.shape[1])
     a = e.args[0] if e.args else None
     if op in ("sum", "mean", "logsumexp"):
-        axis = a.shape and e.attrs[0]
+        axis = e.attrs[0]
         if a.shape == ():
             s = ix(a, 0, 0)
             return {"sum": s, "mean": s, "logsumexp": s}[op]
@@ -202,7 +202,7 @@ def _elementwise(e, parts, shape):
             elif op == "neg":
                 v = -xs[0]
             elif op == "fn":
-                v = _SP_FN[e.attrs[0]](xs[0])
+                v = SP_FN[e.attrs[0]](xs[0])
             else:
                 v = _cmp(e.attrs[0], *xs)
             out[p, q] = v
@@ -293,7 +293,6 @@ def numpy_source(name, shapes, where, outputs):
 
 
 def _uses(code, name):
-    import re
     return re.search(rf"(?<![\w.]){name}(?!\w)", code) is not None
 
 
@@ -441,14 +440,17 @@ def to_sympy(e):
         a, b = e.args
         x, y = to_sympy(a), to_sympy(b)
         if e.shape == ():
+            if op == "cmp":
+                return _cmp(e.attrs[0], x, y)
             return {"+": lambda: x + y, "-": lambda: x - y, "*": lambda: x * y, "/": lambda: x / y,
-                    "**": lambda: x ** y, "cmp": lambda: _cmp(e.attrs[0] if e.attrs else ">", x, y)}[op]()
+                    "**": lambda: x ** y}[op]()
         if op == "**":
             return sp.HadamardPower(_spread(x, a.shape, e.shape), y)
-        if op == "cmp":
-            diff = _spread(x, a.shape, e.shape) - _spread(y, b.shape, e.shape)
-            return mexpr.apply(fn.step, diff if e.attrs[0] in (">",) else -diff) if e.attrs[0] in (">", "<") \
-                else _spread(sp.Integer(1), (), e.shape) - mexpr.apply(fn.step, -diff if e.attrs[0] == ">=" else diff)
+        if op == "cmp":  # as _cmp, entrywise: a > b is step(a - b), a >= b is 1 - step(b - a)
+            d = _spread(x, a.shape, e.shape) - _spread(y, b.shape, e.shape)
+            one = _spread(sp.Integer(1), (), e.shape)
+            return {">": lambda: mexpr.apply(fn.step, d), "<": lambda: mexpr.apply(fn.step, -d),
+                    ">=": lambda: one - mexpr.apply(fn.step, -d), "<=": lambda: one - mexpr.apply(fn.step, d)}[e.attrs[0]]()
         if op in ("*", "/") and (a.shape == () or b.shape == ()):
             s, m = (x, y) if a.shape == () else (y, x)
             if op == "/":
@@ -464,7 +466,7 @@ def to_sympy(e):
         return sp.HadamardProduct(xs, sp.HadamardPower(ys, -1))
     if op == "fn":
         x = to_sympy(e.args[0])
-        f = _SP_FN[e.attrs[0]]
+        f = SP_FN[e.attrs[0]]
         return f(x) if e.shape == () else mexpr.apply(f, x)
     a = e.args[0] if e.args else None
     if op in ("sum", "mean", "logsumexp"):
