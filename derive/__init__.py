@@ -7,24 +7,32 @@
     d.verify().ok         # proof at symbolic sizes, exact at concrete sizes, numeric evidence
 
     r = derive.result("window-score-gradients")   # a result of the notes
-    r.verify()
+    derive.verify(r)                              # its Verdict: every check
     derive.claim(lhs, rhs)  # judge any claim: proved / refuted / undecided
     derive.explicit_gradient(scalar, W, sizes)    # SymPy's entry-by-entry gradient at concrete sizes
 
     from derive.numeric import mlp_loss_and_grads   # generated NumPy, no SymPy import
 
 The symbolic side is imported on first use (PEP 562), so ``derive.numeric``
-loads in milliseconds.
+loads in milliseconds.  The floors, each importing only those below it:
+maths (language, functions, index normal form, kernels), matrix (matrix
+expressions and their forms, claims), records (plain data), verification (the
+checks and derive.grad), render (reports, generated NumPy, display), notes
+(the catalog) with the CLI on top.
 """
-__all__ = ["grad", "jacobian", "hessian", "results", "result", "Result", "Verdict", "claim", "ClaimVerdict",
-           "explicit_gradient", "SumsToOne"]
+__all__ = ["grad", "jacobian", "hessian", "results", "result", "verify", "show", "Result", "Verdict", "claim",
+           "ClaimVerdict", "explicit_gradient", "SumsToOne"]
 
-_FROM = {"ClaimVerdict": "prove", "SumsToOne": "prove", "claim": "prove", "explicit_gradient": "prove",
-         "grad": "derived", "jacobian": "derived", "hessian": "derived",
-         "Result": "registry", "Verdict": "registry", "result": "registry", "results": "registry"}
+# where each name lives (the floors: maths, matrix, records, verify, render, notes)
+_FROM = {"ClaimVerdict": "matrix.prove", "SumsToOne": "matrix.prove", "claim": "matrix.prove",
+         "explicit_gradient": "matrix.prove",
+         "grad": "verification.derived", "jacobian": "verification.derived", "hessian": "verification.derived",
+         "Result": "records", "Verdict": "records",
+         "result": "notes", "results": "notes", "verify": "notes", "show": "notes"}
 
 
 def __getattr__(name):
+    # PEP 562, for start-up time only: `import derive.numeric` must not import SymPy
     if name in _FROM:
         import importlib
         return getattr(importlib.import_module(f".{_FROM[name]}", __name__), name)

@@ -5,7 +5,7 @@ the registry prints.  Import from derive.numeric.
 """
 import numpy as np
 
-from . import kernels as _k
+from derive.maths import kernels as _k
 
 
 # activations f and f' through the output a = f(z) (activation-derivative-from-output)

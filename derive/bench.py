@@ -18,7 +18,7 @@ import time
 
 import numpy as np
 
-from .numeric import mlp_loss_and_grads
+from derive.numeric import mlp_loss_and_grads
 
 SIZES = [(20, 50, 10, 1), (784, 256, 10, 64), (784, 1024, 10, 1024)]
 

@@ -13,14 +13,20 @@ import sys
 import time
 from pathlib import Path
 
-from . import derived, gradbench
-from .derived import NotProved
-from .engine import Unsupported
-from .language import LanguageError
-from .registry import Verdict, result, results
-from .render import derived_document, textual
-from .report import build_pdf, write_atomic, write_reports
-from .verdict import SAMPLERS
+from derive.verification import derived
+from derive import gradbench
+from derive.verification.derived import NotProved
+from derive.verification.engine import Unsupported
+from derive.maths.language import LanguageError
+from derive import bench
+from derive.notes import plan, result, results, run_check
+from derive.records import Gradient, Identity, Verdict
+from derive.render import codegen
+from derive.render.files import write_atomic
+from derive.verification import checks, statements
+from derive.render.derived import derived_document, textual
+from derive.render.report import build_pdf, write_reports
+from derive.verification.sampling import SAMPLERS
 
 
 class UsageError(Exception):
@@ -73,7 +79,7 @@ def _lookup(ids):
 
 def _check(task):
     rid, name = task
-    return rid, name, result(rid).run_check(name)
+    return rid, name, run_check(result(rid), name)
 
 
 def _jobs():
@@ -91,7 +97,7 @@ def _jobs():
 def _verify(rs):
     """Run every check, spread over processes check by check; print each
     result's line and return the verdicts in catalog order."""
-    tasks = [(r.id, name) for r in rs for name, _, _ in r.plan()]
+    tasks = [(r.id, name) for r in rs for name, _, _ in plan(r)]
     jobs = min(_jobs(), len(tasks))
     pool = None
     if jobs > 1:
@@ -102,7 +108,7 @@ def _verify(rs):
         done = pool.imap_unordered(_check, order, chunksize=1)
     else:
         done = map(_check, tasks)
-    want = {r.id: [name for name, _, _ in r.plan()] for r in rs}
+    want = {r.id: [name for name, _, _ in plan(r)] for r in rs}
     got, items, failed, nxt = {}, [], 0, 0
     try:
         for rid, name, check in done:
@@ -125,19 +131,15 @@ def _verify(rs):
 
 def _proved(r):
     """The statement as derive proves it, printed from its expressions."""
-    from . import mexpr
-    from .registry import Gradient, Identity
     h = r.how
     if isinstance(h, Gradient):
-        V = mexpr.variables(h.shapes)
-        built = h.build(V)
         out = []
-        for scalar, claims in (built if isinstance(built, list) else [built]):
+        for scalar, (_, _, claims, _) in zip(statements.losses(h), statements.parts(h)):
             out.append(f"s = {scalar}")
             out += [f"  ds/d{name} = {cl}" for name, cl in claims.items()]
         return out
     if isinstance(h, Identity):
-        lhs, rhs = h.build(mexpr.variables(h.shapes))
+        lhs, rhs = statements.sides(h)
         return [f"{lhs} = {rhs}"]
     return [f"statement: {r.statement}"]
 
@@ -208,7 +210,7 @@ def main(argv=None):
             (r,) = _lookup([args.id])
             print(f"{r.id}: {r.title}\nsource: seed {r.seed}, {r.section}\nconvention: {r.convention}")
             if r.is_mistake:
-                spec = r.how.build()
+                spec = checks.mistake_spec(r.how)
                 print(f"as the notes write it: {r.written}")
                 if "rhs" in spec:
                     print(f"judged as: {spec['rhs']}")
@@ -222,18 +224,16 @@ def main(argv=None):
         if args.cmd == "grad":
             return _grad(args)
         if args.cmd == "codegen":
-            from . import codegen
             if args.check:
-                same = codegen.PATH.exists() and codegen.PATH.read_text() == codegen.source()
+                same = codegen.PATH.exists() and codegen.PATH.read_text() == codegen.source(results())
                 print(f"{codegen.PATH}: {'up to date' if same else 'STALE: run python -m derive codegen'}")
                 return 0 if same else 1
-            changed = codegen.write()
+            changed = codegen.write(results())
             print(f"{codegen.PATH}: {'written' if changed else 'unchanged'}")
             return 0
         if args.cmd == "bench":
             if args.grad:
                 return gradbench.main(quick=args.quick)
-            from . import bench
             return bench.main(quick=args.quick)
         if args.cmd == "check":
             rs = _lookup(args.ids) if args.ids else results()

@@ -14,8 +14,8 @@ from __future__ import annotations
 import statistics
 import time
 
-from . import derived
-from .examples import cases
+from derive.verification import derived
+from derive.examples import cases
 
 
 def _api(kind):

@@ -23,9 +23,9 @@ import numbers
 
 import numpy as np
 
-from . import _generated as _g
-from ._generated import *  # noqa: F401,F403  the activations, kernels and per-result gradients
-from ._generated import BY_RESULT  # noqa: F401
+from derive import _generated as _g
+from derive._generated import *  # noqa: F401,F403  the activations, kernels and per-result gradients
+from derive._generated import BY_RESULT  # noqa: F401
 
 ACTIVATIONS = {name: (getattr(_g, name), getattr(_g, f"{name}_prime_from_output"))
                for name in ("sigmoid", "tanh", "relu", "identity")}

@@ -3,8 +3,8 @@
     python tests/mutate.py [--jobs 2] [--limit N] [--only FILE]
 
 Each mutant changes one operator, constant or condition in one function of
-the proof core (derive/indexform.py, prove.py, derivation.py and the
-checks in registry.py), in a copy of the repository; the soundness tests
+the proof core (derive/maths/indexform.py, matrix/prove.py, verification/steps.py and
+the checks in verification/checks.py), in a copy of the repository; the soundness tests
 are run against the copy, and a mutant is *killed* when they fail (or run
 past the time limit).  Survivors are listed with their line for a look:
 some are equivalent (the change cannot alter any verdict).  Named mutants
@@ -27,11 +27,13 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 SNAPSHOT = ROOT
 TARGETS = {
-    "derive/indexform.py": None,  # every function
-    "derive/prove.py": None,
-    "derive/derivation.py": {"evaluate", "check", "tie", "_dedupe", "_normal"},
-    "derive/registry.py": {"symbolic", "_branch", "concrete", "numeric", "_not_scalar", "_circular", "_concrete",
-                           "_main_symbolic", "_ends", "_symbolic", "_derivation", "_refutation", "ok", "exact"},
+    "derive/maths/indexform.py": None,  # every function
+    "derive/matrix/prove.py": None,
+    "derive/verification/steps.py": {"evaluate", "check", "tie", "_dedupe", "_normal"},
+    "derive/verification/checks.py": {"gradient_symbolic", "_branch", "gradient_concrete", "gradient_numeric",
+                                      "identity_symbolic", "identity_concrete", "identity_numeric", "_not_scalar",
+                                      "_circular", "_ends", "_symbolic", "_derivation", "_refutation", "_correction"},
+    "derive/verification/facts.py": {"exact"},
 }
 TESTS = ["tests/test_soundness.py", "tests/test_can_fail.py", "tests/test_mutants.py::test_named_mutants_are_live",
          "tests/test_registry.py::test_check[sigmoid-derivative:derivation]",

@@ -8,8 +8,10 @@ import sympy as sp
 
 import checks
 import derive
-from derive.functions import f, fprime, sigmoid
-from derive.mexpr import apply, hadamard
+from derive.verification.checks import kind_check
+import derive.matrix.mexpr
+from derive.maths.functions import f, fprime, sigmoid
+from derive.matrix.mexpr import apply, hadamard
 
 
 def _with_claims(rid, edit):
@@ -39,15 +41,15 @@ WRONG_WINDOW = {
 @pytest.mark.parametrize("name", WRONG_WINDOW)
 def test_wrong_window_gradient_fails_every_check(name):
     how = _with_claims("window-score-gradients", WRONG_WINDOW[name])
-    ok_sym, detail = how.symbolic()
+    ok_sym, detail = kind_check(how, "symbolic")
     assert not ok_sym, detail
-    assert not how.concrete()[0]
-    assert not how.numeric("test")[0]
+    assert not kind_check(how, "concrete")[0]
+    assert not kind_check(how, "numeric", "test")[0]
 
 
 def test_missing_transpose_is_refuted_by_claim():
     """dL/dx = W delta (no transpose) is undefined for non-square W."""
-    V = derive.mexpr.variables({"W": ("h", "n"), "x": ("n", 1), "b": ("h", 1), "v": ("h", 1)})
+    V = derive.matrix.mexpr.variables({"W": ("h", "n"), "x": ("n", 1), "b": ("h", 1), "v": ("h", 1)})
     s = V.v.T * apply(f, V.W * V.x + V.b)
     sizes = {"h": 3, "n": 2}
     v = derive.claim(derive.explicit_gradient(s, V.x, sizes), V.W * _delta(V), sizes=sizes)
@@ -59,15 +61,15 @@ def test_missing_transpose_is_refuted_by_claim():
 def test_wrong_sigmoid_derivative_fails():
     r = derive.result("sigmoid-derivative")
     how = dataclasses.replace(r.how, build=lambda V: (1 / (1 + sp.exp(-V.x)), {"x": sigmoid(V.x) * (1 + sigmoid(V.x))}))
-    assert not how.symbolic()[0]
-    assert not how.concrete()[0]
-    assert not how.numeric("t")[0]
+    assert not kind_check(how, "symbolic")[0]
+    assert not kind_check(how, "concrete")[0]
+    assert not kind_check(how, "numeric", "t")[0]
 
 
 def test_softmax_ce_needs_its_assumption():
     r = derive.result("softmax-ce-gradient")
     how = dataclasses.replace(r.how, assume=())
-    assert not how.symbolic()[0], "without sum(y) = 1 the result must not be proved"
+    assert not kind_check(how, "symbolic")[0], "without sum(y) = 1 the result must not be proved"
 
 
 def test_wrong_delta_recursion_fails():
@@ -77,8 +79,8 @@ def test_wrong_delta_recursion_fails():
         d3 = hadamard(V.v, apply(fprime, z3))
         return {**c, "b1": hadamard(V.W2.T * d3, apply(fprime, z2 + z2))}
     how = _with_claims("two-layer-delta-recursion", edit)
-    assert not how.symbolic()[0]
-    assert not how.numeric("t")[0]
+    assert not kind_check(how, "symbolic")[0]
+    assert not kind_check(how, "numeric", "t")[0]
 
 
 def test_gradcheck_catches_small_error():
@@ -112,7 +114,7 @@ def test_gradcheck_refuses_float32():
 # ---------------------------------------------------------------------------
 def test_relu_neuron_without_the_indicator_fails():
     """dC/dw = (1/m) X e^T, forgetting the sum runs over z_i > 0 only."""
-    from derive.mexpr import dim, ones
+    from derive.matrix.mexpr import dim, ones
     r = derive.result("mse-relu-neuron")
     build = r.how.build
 
@@ -121,9 +123,9 @@ def test_relu_neuron_without_the_indicator_fails():
         z = V.w.T * V.X + V.b * ones(1, "m")
         return scalar, {**claims, "w": (1 / dim("m")) * V.X * (z - V.y).T}
     how = dataclasses.replace(r.how, build=wrong)
-    assert not how.symbolic()[0]       # the z > 0 branch holds, the z < 0 one does not
-    assert not how.concrete()[0]
-    assert not how.numeric("mse-relu-neuron")[0]
+    assert not kind_check(how, "symbolic")[0]       # the z > 0 branch holds, the z < 0 one does not
+    assert not kind_check(how, "concrete")[0]
+    assert not kind_check(how, "numeric", "mse-relu-neuron")[0]
 
 
 def _hinge(theta_shift=0.0):
@@ -172,26 +174,27 @@ def test_a_smooth_function_is_not_taken_for_a_kink():
 # facts and errata
 # ---------------------------------------------------------------------------
 def test_a_false_fact_fails():
-    from derive.registry import Facts, exact
+    from derive.records import Facts
+    from derive.verification.facts import exact
     how = Facts(lambda: [exact("1/3 + 1/3 = 1/2", sp.Rational(1, 3) * 2, sp.Rational(1, 2))])
-    ok, detail = how.symbolic()[:2]
+    ok, detail = kind_check(how, "symbolic")[:2]
     assert not ok and "FAILED" in detail
 
 
 def test_a_true_claim_is_not_refuted():
     """An erratum whose 'mistake' is in fact right must fail its refutation."""
-    from derive.registry import Mistake, Result
+    from derive.records import Mistake, Result
     x = sp.Symbol("x", real=True)
     r = Result(id="not-a-mistake", seed="001", section="", title="", statement="", written="",
                how=Mistake(lambda: dict(lhs=sp.diff(sigmoid(x), x), rhs=sigmoid(x) * (1 - sigmoid(x))),
                            correct="sigmoid-derivative"))
-    v = r.verify()
+    v = derive.verify(r)
     assert not v.ok and "not refuted" in v.checks[0].detail
 
 
 def test_worked_numbers_are_checked_not_copied():
     """Change one worked number of the notes and the entry fails."""
-    from derive.registry import exact
+    from derive.verification.facts import exact
     t = sp.Rational(123456, 1000)
     assert exact("", t ** 2, sp.Rational(15241383936, 10 ** 6))[1]
     assert not exact("", t ** 2, sp.Rational(15241383937, 10 ** 6))[1]
@@ -244,5 +247,5 @@ def test_a_wrong_correction_fails():
     x = sp.Symbol("x", real=True)
     how = dataclasses.replace(r.how, build=lambda: dict(lhs=sp.diff(1 / (1 + sp.exp(-x)), x), rhs=-sigmoid(x),
                                                         corrected=sigmoid(x) * (1 + sigmoid(x))))
-    by = {c.name: c for c in dataclasses.replace(r, how=how).verify().checks}
+    by = {c.name: c for c in derive.verify(dataclasses.replace(r, how=how)).checks}
     assert by["refutation"].ok and not by["correction"].ok

@@ -7,6 +7,7 @@ from pathlib import Path
 import pytest
 
 import derive
+import derive.notes
 from derive.cli import main
 
 
@@ -61,7 +62,7 @@ def test_reports_are_byte_identical_across_runs(two_runs):
 
 
 def test_interrupted_write_leaves_previous_file(tmp_path, monkeypatch):
-    from derive import report
+    from derive.render import report
     target = tmp_path / "x.tex"
     report.write_atomic(target, "old")
 
@@ -81,7 +82,7 @@ def test_interrupted_write_leaves_previous_file(tmp_path, monkeypatch):
 @pytest.mark.skipif(shutil.which("pdflatex") is None, reason="pdflatex not installed")
 def test_pdf_compiles_without_errors(two_runs):
     _, _, a, _ = two_runs
-    from derive.report import build_pdf
+    from derive.render.report import build_pdf
     pdf, msg = build_pdf(Path(a))
     assert pdf is not None and pdf.exists(), msg
     assert "warnings" not in msg, msg
@@ -92,14 +93,16 @@ def test_a_broken_derivation_step_fails_the_build_naming_it(monkeypatch, capsys,
     derivation check fails, the build exits 1 and names the step."""
     import dataclasses
 
-    from derive.derivation import Step
+    from derive.records import Step
     r = derive.result("softmax-ce-gradient")
     (d,) = r.steps
     broken = list(d.steps)
     expr = broken[3].expr                                   # -y_p + e^{theta_p} / S
     minus_y = next(a for a in expr.args if a.could_extract_minus_sign())
     broken[3] = Step(expr - minus_y, broken[3].reason)      # the -y_p term dropped
-    monkeypatch.setattr(r, "steps", (dataclasses.replace(d, steps=tuple(broken)),))
+    edited = dataclasses.replace(r, steps=(dataclasses.replace(d, steps=tuple(broken)),))
+    monkeypatch.setitem(derive.notes._BY_ID, r.id, edited)  # records are frozen: the catalog's entry is replaced
+    monkeypatch.setattr(derive.notes, "ALL", [edited if x.id == r.id else x for x in derive.notes.ALL])
     monkeypatch.setenv("DERIVE_JOBS", "1")
     assert main(["check", "softmax-ce-gradient"]) == 1
     out = capsys.readouterr().out
@@ -111,8 +114,7 @@ def test_a_broken_derivation_step_fails_the_build_naming_it(monkeypatch, capsys,
 
 
 def test_result_displays_as_latex_in_jupyter():
-    r = derive.result("softmax-ce-gradient")
-    shown = r._repr_latex_()
+    shown = derive.show("softmax-ce-gradient")._repr_latex_()
     assert shown.startswith("$") and r"\operatorname{softmax}" in shown
 
 

@@ -2,7 +2,7 @@
 
 1. The public cases of GRADIENTS.md: proved, no longer than the reference
    form, and equal to it numerically (the reference evaluated by
-   derive.reference, which shares no derivation code with the answer).
+   derive.verification.reference, which shares no derivation code with the answer).
 2. Softmax cross-entropy under the assumption sum(y) == 1.
 3. The language: text outside it is refused with a message naming the
    construct, and nothing in the text is ever executed.
@@ -17,17 +17,21 @@ import zlib
 import hypothesis
 import numpy as np
 import pytest
+
+import derive
+import derive.notes
 from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
 
 import checks
-from derive import engine, reference
-from derive import language as L
-from derive.derived import NotProved, grad, hessian, jacobian
+from derive.verification import engine
+from derive.verification import reference
+from derive.maths import language as L
+from derive.verification.derived import NotProved, grad, hessian, jacobian
 from derive.examples import TABLE
-from derive.engine import Unsupported
-from derive.language import LanguageError
-from derive.verdict import SAMPLERS
+from derive.verification.engine import Unsupported
+from derive.maths.language import LanguageError
+from derive.verification.sampling import SAMPLERS
 
 KINDS = {"grad": grad, "jacobian": jacobian, "hessian": hessian}
 
@@ -62,7 +66,7 @@ def sample_values(shapes, sample, key):
 
 
 def evaluate(tree, shapes, values):
-    """A parsed tree's value through derive.reference (checks.ops, no SymPy)."""
+    """A parsed tree's value through derive.verification.reference (checks.ops, no SymPy)."""
     return _value(reference.runner(tree, L.shapes_of(shapes))(values))
 
 
@@ -413,7 +417,7 @@ def random_values(src, attempt=0):
 
 def check_numerically(d, src, wrt, attempts=3):
     """The generated NumPy answer against checks/ (gradcheck and an independent
-    backprop of the loss, evaluated by derive.reference), and .text re-read.
+    backprop of the loss, evaluated by derive.verification.reference), and .text re-read.
     gradcheck must say "ok" at one of a few sample points and "failed" at none:
     it may be undecided where f is ill-conditioned (a gradient entry of 1e-6
     under a squashed sigmoid), which says nothing about the answer.  Where f
@@ -635,5 +639,5 @@ def test_a_wrong_rule_is_refuted_not_returned(inject):
     # undone: the same call is proved again
     d = grad("sum(sigmoid(x))", "x", {"x": "n,1"})
     assert d.verify().ok
-    assert engine.derivative.__module__ == "derive.engine" and engine.simplify_steps.__module__ == "derive.engine"
+    assert engine.derivative.__module__ == "derive.verification.engine" and engine.simplify_steps.__module__ == "derive.verification.engine"
     assert engine.derivative.__name__ == "derivative" and engine.simplify_steps.__name__ == "simplify_steps"

@@ -12,7 +12,9 @@ import derive
 from checks import bench
 from checks import ops as F
 from derive import numeric
-from derive.registry import Gradient, sample
+from derive.records import Gradient
+from derive.verification.sampling import sample
+from derive.verification.statements import parts
 
 NAMES = ["W1", "b1", "W2", "b2"]
 
@@ -146,7 +148,7 @@ def test_property_generated_gradient_matches_backprop_and_numerics(rid, data):
             vals = r.how.adjust(F, dict(vals))
     # moving the hinge onto its kink divides by a gap that equal integer draws make 0
     assume(all(np.all(np.isfinite(v)) for v in vals.values()))
-    for part, (_, _, claims, forward) in enumerate(r.how._parts()):
+    for part, (_, _, claims, forward) in enumerate(parts(r.how)):
         func = getattr(numeric, numeric.BY_RESULT[rid][part])
         got = func(**{p: vals[p] for p in inspect.signature(func).parameters if p in vals})
         wrt = list(claims)

@@ -15,17 +15,20 @@ import pytest
 import checks
 import derive
 from checks import ops as F
-from derive import codegen, numeric
-from derive.registry import Gradient, sample
+from derive.render import codegen
+from derive import numeric
+from derive.records import Gradient
+from derive.verification.sampling import sample
+from derive.verification.statements import parts
 
 GRADIENTS = [r for r in derive.results() if isinstance(r.how, Gradient)]
-PARTS = [(r.id, k) for r in GRADIENTS for k in range(len(r.how._parts()))]
+PARTS = [(r.id, k) for r in GRADIENTS for k in range(len(parts(r.how)))]
 
 
 def test_generated_file_is_what_the_registry_prints():
     """The shipped NumPy is printed from the proved statements: regenerate
     it in memory and compare byte for byte."""
-    assert codegen.PATH.read_text() == codegen.source(), "stale derive/_generated.py: run python -m derive codegen"
+    assert codegen.PATH.read_text() == codegen.source(derive.results()), "stale derive/_generated.py: run python -m derive codegen"
 
 
 def test_every_gradient_result_has_a_function():
@@ -50,7 +53,7 @@ def test_per_result_function_batched_matches_backprop(rid, part):
     """A stack of 3 examples through the generated function (leading batch
     axis, no loop) against backprop of the note's loss, example by example."""
     r = derive.result(rid)
-    V, _, claims, forward = r.how._parts()[part]
+    V, _, claims, forward = parts(r.how)[part]
     func = getattr(numeric, numeric.BY_RESULT[rid][part])
     sizes = {k: v + 2 for k, v in r.how.sizes[-1].items()}
     rng = np.random.default_rng(zlib.crc32(f"{rid}:{part}".encode()))

@@ -2,9 +2,10 @@
 import pytest
 
 import derive
+import derive.notes
 
 IDS = [r.id for r in derive.results()]
-CHECKS = {r.id: [name for name, _, _ in r.plan()] for r in derive.results()}
+CHECKS = {r.id: [name for name, _, _ in derive.notes.plan(r)] for r in derive.results()}
 CASES = [(i, c) for i in IDS for c in CHECKS[i]]
 
 

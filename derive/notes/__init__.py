@@ -1,4 +1,53 @@
-"""The catalog, one module per seed of the notes, in the notes' order."""
-from . import s000, s001, s002, s003, s004
+"""Floor 6: the catalog, one module per seed of the notes, in the notes' order.
+
+results() and result(id) are what the CLI, the tests and the reports
+iterate; verify(r) runs a record's checks with this catalog as the place a
+mistake's correction finds its result.
+"""
+from __future__ import annotations
+
+import difflib
+
+from derive.notes import s000, s001, s002, s003, s004
+from derive.render.display import Shown
+from derive.verification import checks
 
 ALL = [*s000.RESULTS, *s001.RESULTS, *s002.RESULTS, *s003.RESULTS, *s004.RESULTS]
+_BY_ID = {}
+for _r in ALL:
+    if _r.id in _BY_ID:
+        raise ValueError(f"duplicate result id {_r.id!r}")
+    _BY_ID[_r.id] = _r
+
+
+def results():
+    """All results (and mistakes) in catalog order: seeds 000..004."""
+    return list(ALL)
+
+
+def result(id):
+    """The result with this id; KeyError naming the closest ids otherwise."""
+    if id in _BY_ID:
+        return _BY_ID[id]
+    close = difflib.get_close_matches(str(id), list(_BY_ID), n=3, cutoff=0.4)
+    hint = f"; did you mean {', '.join(close)}?" if close else ""
+    raise KeyError(f"no result {id!r}{hint}")
+
+
+def plan(r):
+    return checks.plan(r, result)
+
+
+def run_check(r, name):
+    return checks.run_check(r, name, result)
+
+
+def verify(r):
+    """The Verdict of a record (an id or a Result) against this catalog."""
+    return checks.verify(result(r) if isinstance(r, str) else r, result)
+
+
+def show(r, verified=False):
+    """A record (an id or a Result) for Jupyter to display; with its verdict when verified."""
+    r = result(r) if isinstance(r, str) else r
+    return Shown(r, verify(r) if verified else None)

@@ -2,9 +2,9 @@
 
 Convention "out x in": W^l is (n_l, n_{l-1}) and z^l = W^l a^{l-1} + b^l.
 """
-from ..functions import f, fprime
-from ..mexpr import apply, hadamard
-from ..registry import Gradient, Result
+from derive.maths.functions import f, fprime
+from derive.matrix.mexpr import apply, hadamard
+from derive.records import Gradient, Result
 
 RESULTS = [
     Result(
@@ -36,8 +36,8 @@ RESULTS = [
 
 import sympy as sp  # noqa: E402
 
-from ..mexpr import ones  # noqa: E402
-from ..registry import Mistake  # noqa: E402
+from derive.matrix.mexpr import ones  # noqa: E402
+from derive.records import Mistake  # noqa: E402
 
 RESULTS = [
     Result(
@@ -101,9 +101,10 @@ import math  # noqa: E402
 
 import numpy as np  # noqa: E402
 
-from ..functions import g, gprime, relu, relu_branches, sigmoid, step  # noqa: E402
-from ..mexpr import dim as mexpr_dim  # noqa: E402
-from ..registry import Facts, close, exact, holds  # noqa: E402
+from derive.maths.functions import g, gprime, relu, relu_branches, sigmoid, step  # noqa: E402
+from derive.matrix.mexpr import dim as mexpr_dim  # noqa: E402
+from derive.records import Facts  # noqa: E402
+from derive.verification.facts import close, exact, holds  # noqa: E402
 
 _x, _y = sp.Symbol("x", real=True), sp.Symbol("y", real=True)
 _ID, _ZERO = relu_branches("z")

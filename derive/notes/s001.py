@@ -5,12 +5,12 @@ notes have no section numbers; `section` cites the seed's line numbers.
 """
 import sympy as sp
 
-from ..functions import f, fprime, sigmoid
-from ..mexpr import Softmax, apply, hadamard, ones
-from ..prove import SumsToOne
-from ..registry import Gradient, Identity, Mistake, Result
-from ..derivation import Derivation, Step
-from ..mexpr import dim, variables
+from derive.maths.functions import f, fprime, sigmoid
+from derive.matrix.mexpr import Softmax, apply, hadamard, ones
+from derive.matrix.prove import SumsToOne
+from derive.records import Gradient, Identity, Mistake, Result
+from derive.records import Derivation, Step
+from derive.matrix.mexpr import dim, variables
 
 
 def _ce_route():
@@ -264,7 +264,7 @@ _TWO = {"W1": ("h", "n"), "b1": ("h", 1), "W2": ("k", "h"), "b2": ("k", 1), "x":
 
 
 def _vars(shapes):
-    from ..mexpr import variables
+    from derive.matrix.mexpr import variables
     return variables(shapes)
 
 
@@ -316,7 +316,7 @@ RESULTS += [
 
 
 def derive_gradient(scalar, var, sizes):
-    from ..prove import explicit_gradient as gradient
+    from derive.matrix.prove import explicit_gradient as gradient
     return gradient(scalar, var, sizes)
 
 
@@ -373,8 +373,9 @@ RESULTS += [
 # ---------------------------------------------------------------------------
 import numpy as np  # noqa: E402
 
-from ..functions import relu, relu_branches, step  # noqa: E402
-from ..registry import Facts, close, exact, holds  # noqa: E402
+from derive.maths.functions import relu, relu_branches, step  # noqa: E402
+from derive.records import Facts  # noqa: E402
+from derive.verification.facts import close, exact, holds  # noqa: E402
 
 _ID, _ZERO = relu_branches("margin")
 _ROW = {"x": (1, "n"), "W1": ("n", "h"), "b1": (1, "h"), "W2": ("h", "k"), "b2": (1, "k"), "y": (1, "k")}

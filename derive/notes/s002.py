@@ -4,9 +4,9 @@ Convention "in x out": W is (n_{l-1}, n_l), z = W^T a + b, so dL/dW = a delta^T.
 """
 import sympy as sp
 
-from ..functions import sigmoid
-from ..mexpr import apply, hadamard
-from ..registry import Gradient, Result
+from derive.maths.functions import sigmoid
+from derive.matrix.mexpr import apply, hadamard
+from derive.records import Gradient, Result
 
 _dsig = lambda t: sigmoid(t) * (1 - sigmoid(t))  # noqa: E731  proved in sigmoid-derivative
 
@@ -46,8 +46,9 @@ RESULTS = [
 # ---------------------------------------------------------------------------
 import numpy as np  # noqa: E402
 
-from ..functions import relu, step  # noqa: E402
-from ..registry import Facts, close, exact, holds  # noqa: E402
+from derive.maths.functions import relu, step  # noqa: E402
+from derive.records import Facts  # noqa: E402
+from derive.verification.facts import close, exact, holds  # noqa: E402
 
 
 def _saturation(kind):
@@ -106,7 +107,7 @@ RESULTS += [
 # ---------------------------------------------------------------------------
 # da/dz through the output a (line 270), for every activation of derive.numeric
 # ---------------------------------------------------------------------------
-from ..functions import ACTIVATIONS  # noqa: E402
+from derive.maths.functions import ACTIVATIONS  # noqa: E402
 
 
 def _from_output(kind):

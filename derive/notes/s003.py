@@ -1,7 +1,7 @@
 """Seed 003: "Neural networks: representation and learning"."""
 import sympy as sp
 
-from ..registry import Gradient, Mistake, Result
+from derive.records import Gradient, Mistake, Result
 
 RESULTS = [
     Result(
@@ -46,9 +46,10 @@ RESULTS = [
 # ---------------------------------------------------------------------------
 import numpy as np  # noqa: E402
 
-from ..functions import sigmoid  # noqa: E402
-from ..mexpr import apply, dim, hadamard, ones  # noqa: E402
-from ..registry import Facts, exact, holds  # noqa: E402
+from derive.maths.functions import sigmoid  # noqa: E402
+from derive.matrix.mexpr import apply, dim, hadamard, ones  # noqa: E402
+from derive.records import Facts  # noqa: E402
+from derive.verification.facts import exact, holds  # noqa: E402
 
 _x, _h = sp.Symbol("x", real=True), sp.Symbol("Delta_x", real=True)
 _FUNCS = [("x^2", _x ** 2), ("x^3", _x ** 3), ("e^x", sp.exp(_x)), ("sin x", sp.sin(_x)),

@@ -1,7 +1,7 @@
 """Seed 004: batched backprop in NumPy (examples as columns)."""
 import sympy as sp
 
-from ..registry import Gradient, Identity, Result
+from derive.records import Gradient, Identity, Result
 
 RESULTS = [
     Result(
@@ -30,10 +30,10 @@ RESULTS = [
 # ---------------------------------------------------------------------------
 # batched backprop, examples as columns (pages 1-2)
 # ---------------------------------------------------------------------------
-from ..functions import f, fprime, sigmoid  # noqa: E402
-from ..mexpr import apply, dim, hadamard, ones, variables  # noqa: E402
-from ..prove import explicit_gradient as gradient  # noqa: E402
-from ..registry import Mistake  # noqa: E402
+from derive.maths.functions import f, fprime, sigmoid  # noqa: E402
+from derive.matrix.mexpr import apply, dim, hadamard, ones, variables  # noqa: E402
+from derive.matrix.prove import explicit_gradient as gradient  # noqa: E402
+from derive.records import Mistake  # noqa: E402
 
 _m = dim("m")
 _LOG = {"w": ("n", 1), "b": (), "X": ("n", "m"), "y": (1, "m"), "z": (1, "m")}
@@ -165,10 +165,10 @@ RESULTS += [
 # both layouts, with the three output losses.  The kernels derive.numeric
 # imports are printed from these statements (Export records).
 # ---------------------------------------------------------------------------
-from ..functions import g, gprime  # noqa: E402
-from ..mexpr import Softmax  # noqa: E402
-from ..prove import SumsToOne  # noqa: E402
-from ..registry import Export  # noqa: E402
+from derive.maths.functions import g, gprime  # noqa: E402
+from derive.matrix.mexpr import Softmax  # noqa: E402
+from derive.matrix.prove import SumsToOne  # noqa: E402
+from derive.records import Export  # noqa: E402
 
 
 def _total(M, rows, cols):

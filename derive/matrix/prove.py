@@ -13,11 +13,11 @@ from dataclasses import dataclass, field
 
 import sympy as sp
 
-from . import functions as fn
-from . import mexpr
+from derive.maths import functions as fn
+from derive.matrix import mexpr
 from sympy.matrices.expressions.matexpr import MatrixElement
 
-from .indexform import apply_sum_rule, normal_form
+from derive.maths.indexform import apply_sum_rule, normal_form
 
 
 @dataclass(frozen=True)

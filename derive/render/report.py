@@ -14,8 +14,12 @@ import subprocess
 import tempfile
 from pathlib import Path
 
-from .latex import escape, formula_lines, tex
-from .registry import Gradient, Identity, Mistake
+from derive import numeric
+from derive.matrix.latex import escape, tex
+from derive.records import Derivation, Gradient, Identity, Mistake
+from derive.render.codegen import helpers
+from derive.render.display import formula_lines
+from derive.render.files import write_atomic
 
 SEEDS = {
     "000": "The Complete Mathematics for Machine Learning and Deep Learning",
@@ -24,19 +28,6 @@ SEEDS = {
     "003": "Neural networks: representation and learning",
     "004": "Batched backprop in NumPy (examples as columns)",
 }
-
-
-def write_atomic(path: Path, text: str):
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as fh:
-            fh.write(text)
-        os.chmod(tmp, 0o644)  # mkstemp makes 0600; reports are for reading
-        os.replace(tmp, path)
-    except BaseException:
-        os.unlink(tmp)
-        raise
 
 
 def _stable(detail):
@@ -70,10 +61,14 @@ def derivations_tex(ds):
 
 
 def _derivations_tex(r, verdict):
-    done = [c for c in verdict.checks if c.name == "derivation" or c.tex.startswith(r"\subsection*{Derivation}")]
-    if done:  # typeset by the check itself; a failed one shows what was checked
-        return done[0].tex or (r"\subsection*{Derivation}" + "\n" + r"\noindent\textbf{FAILED}: " + escape(done[0].detail))
-    items = "".join(c.tex for c in verdict.checks if c.name in ("symbolic", "concrete") and c.ok)
+    done = [c for c in verdict.checks
+            if c.name == "derivation" or (c.shown and isinstance(c.shown[0], Derivation))]
+    if done:  # the derivations the check verified; a failed one shows what was checked
+        return derivations_tex(done[0].shown) if done[0].shown else (
+            r"\subsection*{Derivation}" + "\n" + r"\noindent\textbf{FAILED}: " + escape(done[0].detail))
+    items = "".join(rf"  \item {escape(label)}: {escape(detail)}" + "\n"
+                    for c in verdict.checks if c.name in ("symbolic", "concrete") and c.ok
+                    for label, _, detail in c.shown)
     if items:  # a Facts result: each fact established exactly by its check
         return (r"\subsection*{Derivation}" + "\n" + r"\noindent The result is a list of facts, each established exactly "
                 r"(checks \emph{symbolic} and \emph{concrete}):" + "\n" + "\\begin{enumerate}\n" + _stable(items)
@@ -83,13 +78,15 @@ def _derivations_tex(r, verdict):
 
 def _derived_tex(verdict):
     """What derive.grad derives from the result's scalar alone (check
-    derived), typeset in the worker; a failed check says why instead."""
+    derived); a failed check says why instead."""
     done = [c for c in verdict.checks if c.name == "derived"]
     if not done:
         return ""
     c = done[0]
-    if c.ok and c.tex:
-        return c.tex
+    if c.ok and c.shown:
+        return (r"\subsection*{Derived}" + "\n" + r"\noindent What \texttt{derive.grad} derives from the scalar alone "
+                r"(check \emph{derived}: each form proved equal to the statement above):" + "\n"
+                + "\n".join(rf"\[ {m} \]" for m in c.shown) + "\n")
     return (r"\subsection*{Derived}" + "\n" + r"\noindent \texttt{derive.grad} of the scalar: "
             + (r"\textbf{FAILED}: " if not c.ok else "") + escape(_stable(c.detail)) + "\n")
 
@@ -100,14 +97,12 @@ def _code_tex(r):
     mangles .T and cannot print dict returns: those are not rendered)."""
     import inspect
 
-    from . import numeric
     names = list(numeric.BY_RESULT.get(r.id, ())) + list(r.code)
     if not names:
         return ""
     parts = [r"\subsection*{Code}",
              r"\noindent What \texttt{from derive.numeric import " + escape(", ".join(names)) + r"} runs, printed from the "
              r"statement above by \texttt{python -m derive codegen}:"]
-    from .codegen import helpers
     own = set(helpers(r)) if isinstance(r.how, Gradient) else set()
     for n in names:
         called = sorted(h for h in own if h.startswith(n + "__d"))

@@ -17,10 +17,10 @@ import itertools
 
 import sympy as sp
 
-from . import functions as fn
-from . import language as L
-from . import lower
-from .language import E
+from derive.maths import functions as fn
+from derive.maths import language as L
+from derive.matrix import lower
+from derive.maths.language import E
 
 
 class Unsupported(ValueError):

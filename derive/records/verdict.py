@@ -3,10 +3,7 @@ of a result (a catalog entry or a derived gradient).  Nothing here proves
 or renders; everything that does imports these."""
 from __future__ import annotations
 
-import zlib
 from dataclasses import dataclass
-
-import numpy as np
 
 PROOF, EVIDENCE, REFUTATION = "proof", "evidence", "refutation"
 
@@ -18,7 +15,9 @@ class Check:
     ok: bool
     detail: str
     seconds: float = 0.0
-    tex: str = ""   # the derivation check: its derivations typeset (computed once, in the worker)
+    # what the check established, for the report to typeset: Derivation records
+    # (derivation), (label, ok, detail) rows (facts), LaTeX math (derived)
+    shown: tuple = ()
 
 
 @dataclass
@@ -45,22 +44,3 @@ class Verdict:
     def line(self):
         parts = ", ".join(f"{c.name} {'ok' if c.ok else 'FAIL'}" for c in self.checks)
         return f"{self.status:8s} {self.id:38s} {parts}"
-
-
-def rng(key):
-    """A generator seeded by a text: the same sample on every run."""
-    return np.random.default_rng(zlib.crc32(key.encode()))
-
-
-SAMPLERS = {
-    "normal": lambda rng, shape: rng.standard_normal(shape),
-    "positive": lambda rng, shape: rng.uniform(0.5, 2.0, shape),
-    "unit": lambda rng, shape: rng.uniform(0.05, 0.95, shape),   # labels/probabilities in (0, 1)
-    # small integers: ReLU/hinge arguments land exactly on their kinks
-    "integer": lambda rng, shape: rng.integers(-2, 3, shape).astype(float),
-    "binary": lambda rng, shape: rng.integers(0, 2, shape).astype(float),
-    "simplex": lambda rng, shape: (lambda p: p / p.sum(axis=0, keepdims=True))(rng.uniform(0.1, 1.0, shape)),
-    "simplex_rows": lambda rng, shape: (lambda p: p / p.sum(axis=1, keepdims=True))(rng.uniform(0.1, 1.0, shape)),
-    "onehot": lambda rng, shape: np.eye(shape[0])[:, rng.integers(0, shape[0], shape[1:] or 1)].reshape(shape),
-    "onehot_rows": lambda rng, shape: np.eye(shape[1])[rng.integers(0, shape[1], shape[0])],
-}

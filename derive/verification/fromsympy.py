@@ -1,11 +1,11 @@
-"""SymPy matrix expressions (derive.mexpr's vocabulary) as trees of the language.
+"""SymPy matrix expressions (derive.matrix.mexpr's vocabulary) as trees of the language.
 
 ``to_tree(expr, shapes)`` reads the expressions the registry's records build
 (``MatrixSymbol``, ``MatMul`` with scalar coefficients, ``MatAdd``,
 ``HadamardProduct``/``HadamardPower``, elementwise functions, ``Softmax``,
 transposes, ones matrices, traces, entries of 1 x 1 matrices, scalar
-expressions over the functions of derive.functions) and returns the same
-quantity as a :mod:`derive.language` tree, built with the language's own
+expressions over the functions of derive.maths.functions) and returns the same
+quantity as a :mod:`derive.maths.language` tree, built with the language's own
 constructors (every shape is checked again there).  ``language.text`` of
 the tree is text a user could have typed: ``derive.grad`` can then derive
 the gradient of a catalog entry from scratch.
@@ -13,7 +13,7 @@ the gradient of a catalog entry from scratch.
 Ones matrices are read as what they do: ``1^T M`` is ``sum(M, axis=0)``,
 ``M 1`` is ``sum(M, axis=1)``, ``1^T M 1`` is ``sum(M)``, and ``v 1^T``,
 ``1 r``, ``c 1 1^T`` inside an elementwise operation are NumPy broadcasting
-of ``v``, ``r``, ``c``.  Anything else raises :class:`derive.engine.Unsupported`
+of ``v``, ``r``, ``c``.  Anything else raises :class:`derive.verification.engine.Unsupported`
 naming the construct.
 """
 from __future__ import annotations
@@ -22,10 +22,10 @@ import sympy as sp
 from sympy.matrices.expressions.applyfunc import ElementwiseApplyFunction
 from sympy.matrices.expressions.matexpr import MatrixElement
 
-from . import functions as fn
-from . import language as L
-from . import mexpr
-from .engine import Unsupported
+from derive.maths import functions as fn
+from derive.maths import language as L
+from derive.matrix import mexpr
+from derive.verification.engine import Unsupported
 
 # SymPy function class -> the language's name
 _FUNCS = {sp.exp: "exp", sp.log: "log", sp.tanh: "tanh", sp.sin: "sin", sp.cos: "cos", sp.Abs: "abs",

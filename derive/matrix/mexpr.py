@@ -25,8 +25,8 @@ import sympy as sp
 from sympy.matrices.expressions.applyfunc import ElementwiseApplyFunction
 from sympy.matrices.expressions.matexpr import MatrixElement
 
-from . import functions as fn
-from . import kernels
+from derive.maths import functions as fn
+from derive.maths import kernels
 
 _t = sp.Symbol("t")
 

@@ -18,10 +18,10 @@ import re
 import numpy as np
 import sympy as sp
 
-from . import functions as fn
-from . import kernels
-from . import language as L
-from . import mexpr
+from derive.maths import functions as fn
+from derive.maths import kernels
+from derive.maths import language as L
+from derive.matrix import mexpr
 
 SP_FN = {"exp": sp.exp, "log": sp.log, "sqrt": sp.sqrt, "tanh": sp.tanh, "sigmoid": fn.sigmoid,
           "relu": fn.relu, "step": fn.step, "softplus": fn.softplus, "sin": sp.sin, "cos": sp.cos,
@@ -415,12 +415,12 @@ def _tex(e, names):
 
 
 # ----------------------------------------------------------------------------
-# SymPy matrix expressions (derive.mexpr's vocabulary)
+# SymPy matrix expressions (derive.matrix.mexpr's vocabulary)
 # ----------------------------------------------------------------------------
 
 def to_sympy(e):
     """e as a SymPy matrix expression (or scalar) over symbolic sizes, in the
-    vocabulary of derive.mexpr (Hadamard products, elementwise functions,
+    vocabulary of derive.matrix.mexpr (Hadamard products, elementwise functions,
     Softmax, ones matrices for broadcasting)."""
     op = e.op
     if op == "var":

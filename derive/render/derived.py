@@ -2,10 +2,10 @@
 standalone LaTeX document (``derive grad --tex``)."""
 from __future__ import annotations
 
-from . import engine
-from . import language as L
-from . import lower
-from .latex import escape
+from derive.verification import engine
+from derive.maths import language as L
+from derive.matrix import lower
+from derive.matrix.latex import escape
 
 _QUANTITY = {"grad": "d f / d {v}", "jacobian": "d f / d {v} (Jacobian, numerator layout)",
              "hessian": "d2 f / d {v}2 (Hessian)"}

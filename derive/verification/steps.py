@@ -4,7 +4,7 @@ consecutive pair checked by the engine.
 A step is a SymPy expression *as written* (``sp.Derivative`` left
 unevaluated, sums over symbolic sizes) and the reason for the equality that
 leads to it.  ``check`` evaluates each pair (derivatives taken, never
-``doit()`` on sums) and asks :func:`derive.prove.zero_by` whether the
+``doit()`` on sums) and asks :func:`derive.matrix.prove.zero_by` whether the
 difference is 0 under the result's assumptions; a step that does not
 follow fails the result's ``derivation`` check, which names it.
 
@@ -15,32 +15,18 @@ Kronecker deltas collapsed, the claimed entry.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 import sympy as sp
 
-from . import mexpr
-from .indexform import normal_form
-from .prove import zero_by
+from derive.matrix import mexpr
+from derive.maths.indexform import normal_form
+from derive.matrix.latex import tex
+from derive.matrix.prove import zero_by
+from derive.records import Derivation, Gradient, Identity, Step
+from derive.verification import statements
 
 # a displayed step longer than this (LaTeX characters) is not shown on its own;
 # the pair around it is still checked, as one step
 MAX_SHOWN = 700
-
-
-@dataclass(frozen=True)
-class Step:
-    expr: object
-    reason: str          # LaTeX (text mode) for the right-hand column
-    display: str = None  # LaTeX shown instead of expr (a long first step: "s as stated")
-
-
-@dataclass(frozen=True)
-class Derivation:
-    title: str          # e.g. "d s / d W, entry (p, q)" (LaTeX math)
-    steps: tuple        # Step, first the quantity, last the claim
-    conclusion: str = ""  # LaTeX math after the chain, e.g. the matrix form
-    assume: tuple = ()
 
 
 class Circular(ValueError):
@@ -123,7 +109,6 @@ def _shown(steps):
     """Drop intermediate steps too long to typeset (first and last stay);
     a dropped step's reason joins the next one, whose pair is then checked
     directly."""
-    from .latex import tex
     first = steps[0]
     if first.display is None and len(tex(first.expr)) > MAX_SHOWN:
         first = Step(first.expr, first.reason + r" ($s$ as stated above; too long to repeat)",
@@ -140,7 +125,6 @@ def _shown(steps):
 
 
 def _short_first(e):
-    from .latex import tex
     if isinstance(e, sp.Derivative):
         return rf"\frac{{\partial s}}{{\partial {tex(e.variables[0])}}}"
     return "s"
@@ -153,36 +137,33 @@ def _entry_reason(assume):
 
 def gradient_derivations(how):
     """Index-level derivations of a Gradient: one per part and variable."""
-    from .latex import tex
     out = []
-    for V, s, claims, _ in how._parts():
+    for V, s, claims, _ in statements.parts(how):
         for name, cl in claims.items():
             var = getattr(V, name)
             if isinstance(var, sp.MatrixSymbol):
-                idx = mexpr.generic_index(how.shapes[name])
+                idx = mexpr.generic_index(statements.shapes(how)[name])
                 x = var[idx]
                 raw = sp.diff(s, x)
                 steps = [Step(sp.Derivative(s, x, evaluate=False), r"$s$ entry by entry (sums over symbolic sizes)"),
                          Step(raw, r"term by term: $\partial x_{ij}/\partial x_{pq} = \delta_{ip}\delta_{jq}$, chain rule"),
                          Step(_normal(raw), r"collapse the Kronecker deltas"),
-                         Step(cl[idx], _entry_reason(how.assume))]
+                         Step(cl[idx], _entry_reason(statements.assumptions(how)))]
                 title = rf"\frac{{\partial s}}{{\partial {tex(x)}}}"
                 concl = rf"\frac{{\partial s}}{{\partial {tex(var)}}} = {tex(cl)}"
             else:
                 raw = sp.diff(s, var)
                 steps = [Step(sp.Derivative(s, var, evaluate=False), r"the scalar as stated"),
                          Step(raw, r"chain rule, derivatives of the elementary functions"),
-                         Step(mexpr.scalar_of(cl), r"algebra (the claim)" + ("; " + "; ".join(map(str, how.assume)) if how.assume else ""))]
+                         Step(mexpr.scalar_of(cl), r"algebra (the claim)" + ("; " + "; ".join(map(str, statements.assumptions(how))) if how.assume else ""))]
                 title = rf"\frac{{\partial s}}{{\partial {tex(var)}}}"
                 concl = ""
-            out.append(Derivation(title, _shown(tuple(_dedupe(steps))), concl, tuple(how.assume)))
+            out.append(Derivation(title, _shown(tuple(_dedupe(steps))), concl, statements.assumptions(how)))
     return out
 
 
 def identity_derivations(how):
-    from .latex import tex
-    V = mexpr.variables(how.shapes)
-    lhs, rhs = how.build(V)
+    lhs, rhs = statements.sides(how)
     if isinstance(lhs, sp.MatrixExpr):
         idx = tuple(sp.Integer(0) if s == 1 else sp.Symbol(c, integer=True, nonnegative=True)
                     for s, c in zip(lhs.shape, "pq"))
@@ -193,7 +174,7 @@ def identity_derivations(how):
     else:
         steps = [Step(lhs, r"left-hand side"), Step(rhs, r"algebra")]
         title = tex(lhs)
-    return [Derivation(title, _shown(tuple(_dedupe(steps))), "", tuple(how.assume))]
+    return [Derivation(title, _shown(tuple(_dedupe(steps))), "", statements.assumptions(how))]
 
 
 def _dedupe(steps):
@@ -208,7 +189,6 @@ def _dedupe(steps):
 
 def derivations(r):
     """The derivations a result's report shows and its derivation check verifies."""
-    from .registry import Gradient, Identity
     if r.steps:
         return list(r.steps)
     if isinstance(r.how, Gradient):

@@ -1,6 +1,6 @@
 """Print derive/_generated.py: the NumPy that derive.numeric exports.
 
-Every function in that file is printed by :func:`derive.mexpr.numpy_source`
+Every function in that file is printed by :func:`derive.matrix.mexpr.numpy_source`
 from a SymPy statement of the registry that ``python -m derive all`` proves:
 
 * one function per part of every Gradient result, batched over leading axes
@@ -19,12 +19,15 @@ from __future__ import annotations
 from pathlib import Path
 
 import sympy as sp
+from sympy.matrices.expressions.matexpr import MatrixElement
 
-from . import functions as fn
-from . import mexpr
-from .registry import Gradient, results
+from derive.maths import functions as fn
+from derive.matrix import mexpr
+from derive.records import Gradient
+from derive.render.files import write_atomic
+from derive.verification import statements
 
-PATH = Path(__file__).with_name("_generated.py")
+PATH = Path(__file__).resolve().parent.parent / "_generated.py"
 
 HEADER = '''"""NumPy printed from derive's proved statements by `python -m derive codegen`.
 
@@ -33,7 +36,7 @@ the registry prints.  Import from derive.numeric.
 """
 import numpy as np
 
-from . import kernels as _k
+from derive.maths import kernels as _k
 '''
 
 # generic activations the per-result functions take as arguments, with defaults
@@ -93,13 +96,13 @@ def _doc(r, extra=""):
     return (f"{r.id} (seed {r.seed}, {r.section}): {r.title}.\n\n    Convention: {r.convention}\n    {extra}").rstrip()
 
 
-def _result_functions():
+def _result_functions(records):
     out = ["# one function per proved gradient: matrices may carry leading batch axes (..., rows, cols);\n"
            "# scalars that meet matrices then need shape (..., 1, 1)"]
-    for r in results():
+    for r in records:
         if not isinstance(r.how, Gradient):
             continue
-        parts = r.how._parts()
+        parts = statements.parts(r.how)
         for k, (V, s, claims, _) in enumerate(parts):
             outs = list(claims.values())
             args, calls = _signature(r, claims)
@@ -111,7 +114,7 @@ def _result_functions():
                 continue
             out.append(mexpr.numpy_source(name, sig, outs, batched=True,
                                           callables={f: n for f, n in _CALLABLES.items() if n in calls},
-                                          sizes_from=_sizes_from(outs, args, r.how.shapes), doc=doc, keys=list(claims)))
+                                          sizes_from=_sizes_from(outs, args, statements.shapes(r.how)), doc=doc, keys=list(claims)))
     return out
 
 
@@ -125,20 +128,20 @@ def _signature(r, claims):
     formulas use, and always the differentiated ones (a constant gradient
     takes its shape from them); the generic activations it calls."""
     outs = list(claims.values())
-    used = set(_used(outs, r.how.shapes)) | set(claims)
-    args = [n for n in r.how.shapes if n in used]
+    used = set(_used(outs, statements.shapes(r.how))) | set(claims)
+    args = [n for n in statements.shapes(r.how) if n in used]
     calls = [name for func, name in _CALLABLES.items() if any(o.has(func) for o in outs)]
     return args, calls
 
 
 def _is_scalar(r, args, calls):
-    return all(r.how.shapes[a] == () for a in args) and not calls
+    return all(statements.shapes(r.how)[a] == () for a in args) and not calls
 
 
 def helpers(r):
     """Names of the one-gradient functions of a scalar result."""
     out = []
-    parts = r.how._parts()
+    parts = statements.parts(r.how)
     for k, (V, s, claims, _) in enumerate(parts):
         if _is_scalar(r, *_signature(r, claims)):
             out += [helper_name(export_name(r, k, len(parts)), v) for v in claims]
@@ -164,17 +167,17 @@ def _scalar_function(name, args, claims, doc):
 
 
 def _kernel(r, ex):
-    V, s, claims, _ = r.how._parts()[ex.part]
+    V, s, claims, _ = statements.parts(r.how)[ex.part]
     wrt = list(ex.wrt or claims)
     outs = [claims[w] for w in wrt]
     if ex.value:
         outs = [_unevaluated_scalar(r, ex.part), *outs]
-    shapes = dict(r.how.shapes)
+    shapes = dict(statements.shapes(r.how))
     callables = {}
     for arg, var in ex.given:
         P = getattr(V, var)
         A = sp.MatrixSymbol(arg, *P.shape)
-        shapes[arg] = r.how.shapes[var]
+        shapes[arg] = statements.shapes(r.how)[var]
         for act, actp in ((fn.f, fn.fprime), (fn.g, fn.gprime)):
             # SymPy moves a transpose inside: f(P)^T is stored as f(P^T)
             rep = {mexpr.apply(act, P): A, mexpr.apply(actp, P): mexpr.apply(_OUT_PRIME[act], A),
@@ -199,45 +202,43 @@ def _kernel(r, ex):
 def _unevaluated_scalar(r, part):
     """The scalar of a part as a 1x1 matrix's [0, 0] entry, left unevaluated
     (indexing a matrix expression would expand it into index sums)."""
-    from sympy.matrices.expressions.matexpr import MatrixElement
-    V = mexpr.variables(r.how.shapes)
-    built = r.how.build(V)
-    scalar = (built if isinstance(built, list) else [built])[part][0]
+    scalar = statements.losses(r.how)[part]
     return MatrixElement(scalar, 0, 0) if isinstance(scalar, sp.MatrixExpr) else scalar
 
 
-def _kernels():
+def _kernels(records):
     out = ["# kernels of the batched network (derive.numeric.mlp_loss_and_grads)"]
-    for r in results():
+    for r in records:
         for ex in getattr(r.how, "exports", ()):
             out.append(_kernel(r, ex))
     return out
 
 
-def _index():
+def _index(records):
     """BY_RESULT: result id -> its functions, and __all__."""
     by, names = {}, []
-    for r in results():
+    for r in records:
         if isinstance(r.how, Gradient):
-            n = len(r.how._parts())
+            n = len(statements.parts(r.how))
             by[r.id] = tuple(export_name(r, k, n) for k in range(n))
         names += [ex.name for ex in getattr(r.how, "exports", ())]
     names = [*(n for a in fn.ACTIVATIONS for n in (a, f"{a}_prime_from_output")), "sigmoid_prime", "tanh_prime",
              *names, *(n for v in by.values() for n in v),
-             *(h for r in results() if isinstance(r.how, Gradient) for h in helpers(r))]
+             *(h for r in records if isinstance(r.how, Gradient) for h in helpers(r))]
     rows = "".join(f"    {k!r}: {v!r},\n" for k, v in by.items())
     return (f"# the per-result functions of each proved gradient\nBY_RESULT = {{\n{rows}}}\n\n"
             f"__all__ = {names!r}\n")
 
 
-def source():
-    return "\n\n".join([HEADER, *_activations(), *_kernels(), *_result_functions(), _index()]).rstrip() + "\n"
+def source(records):
+    """The module printed from the Gradient records among `records`."""
+    return "\n\n".join([HEADER, *_activations(), *_kernels(records), *_result_functions(records),
+                        _index(records)]).rstrip() + "\n"
 
 
-def write(path=PATH):
+def write(records, path=PATH):
     """Write the generated module atomically; True when it changed."""
-    from .report import write_atomic
-    text = source()
+    text = source(records)
     path = Path(path)
     if path.exists() and path.read_text() == text:
         return False

@@ -8,7 +8,7 @@
     d.verify().ok     # proof at symbolic sizes, exact at concrete sizes, numeric evidence
     d.numpy(v=..., W=..., x=..., b=...)
 
-The answer is derived at matrix level (derive.engine), then proved before it
+The answer is derived at matrix level (derive.verification.engine), then proved before it
 is returned: entry (p, q) of the answer equals SymPy's own derivative of f
 with respect to X_pq, at symbolic sizes, by the index normal form.  A form
 that is refuted, or that no proof reaches, is never returned: grad raises
@@ -27,18 +27,21 @@ import sympy as sp
 
 import checks
 
-from . import engine, fromsympy
-from . import functions as fn
-from . import kernels
-from . import language as L
-from . import lower
-from . import reference
-from .derivation import Derivation, Step, check as check_steps
-from .engine import Unsupported
-from .language import LanguageError
-from .indexform import split_exp
-from .prove import SumsToOne, claim, zero_by
-from .verdict import EVIDENCE, PROOF, SAMPLERS, Check, Verdict, rng
+from derive.verification import engine
+from derive.verification import fromsympy
+from derive.maths import functions as fn
+from derive.maths import kernels
+from derive.maths import language as L
+from derive.matrix import lower
+from derive.verification import reference
+from derive.records import Derivation, Step
+from derive.verification.steps import check as check_steps
+from derive.verification.engine import Unsupported
+from derive.maths.language import LanguageError
+from derive.maths.indexform import split_exp
+from derive.matrix.prove import SumsToOne, claim, zero_by
+from derive.records import EVIDENCE, PROOF, Check, Verdict
+from derive.verification.sampling import SAMPLERS, rng
 
 
 class NotProved(ValueError):

@@ -6,7 +6,7 @@ from __future__ import annotations
 import sympy as sp
 from sympy.printing.latex import LatexPrinter
 
-from . import mexpr
+from derive.matrix import mexpr
 
 
 _GREEK = {"theta": r"\boldsymbol{\theta}", "delta": r"\boldsymbol{\delta}"}
@@ -86,30 +86,3 @@ _ESC = {"\\": r"\textbackslash{}", "&": r"\&", "%": r"\%", "$": r"\$", "#": r"\#
 
 def escape(text):
     return "".join(_ESC.get(ch, ch) for ch in str(text))
-
-
-def formula_lines(r):
-    """align* lines of what a Gradient or Identity record proves, printed from
-    its expressions (records are read by duck type: this floor imports none)."""
-    h = r.how
-    if not hasattr(h, "shapes") or not hasattr(h, "build") or getattr(r, "is_mistake", False):
-        return []
-    V = mexpr.variables(h.shapes)
-    built = h.build(V)
-    if hasattr(h, "forward"):  # a Gradient: (scalar, claims) or a list of them
-        lines = []
-        for scalar, claims in (built if isinstance(built, list) else [built]):
-            lines.append(rf"s &= {tex(scalar)}")
-            lines += [rf"\frac{{\partial s}}{{\partial {tex(getattr(V, n))}}} &= {tex(cl)}" for n, cl in claims.items()]
-        return lines
-    lhs, rhs = built
-    return [rf"{tex(lhs)} &= {tex(rhs)}"]
-
-
-def result_display(r):
-    """LaTeX for Jupyter's _repr_latex_: what the record proves, printed from
-    its expressions (the notes' words for a list of facts)."""
-    lines = formula_lines(r)
-    if lines:
-        return "$\\begin{aligned}" + " \\\\ ".join(lines) + "\\end{aligned}$"
-    return f"$\\displaystyle {r.written or r.statement}$"
