@@ -243,18 +243,18 @@ def sum_reduction_part2(v):
     return {'v': 2 * (np.ones((n, 1)))}
 
 
-def backprop_four_equations_part1(zL, g, fprime=sigmoid_prime):
+def backprop_four_equations_part1(zL, u, fprime=sigmoid_prime):
     """backprop-four-equations (seed 000, 4.2): The four equations of backpropagation, any depth L.
 
-    Convention: out x in, column vectors. Each equation is local to one layer: by the multivariate chain rule dC/dz^l depends on the layers above only through delta^{l+1} = dC/dz^{l+1}, so it is proved for C = g^T a^L (BP1) and C = d^T z^{l+1} (BP2-BP4) with g, d arbitrary vectors standing for the upstream gradient, at symbolic sizes; induction on l = L-1, ..., 1 gives every depth.
+    Convention: out x in, column vectors. Each equation is local to one layer: by the multivariate chain rule dC/dz^l depends on the layers above only through delta^{l+1} = dC/dz^{l+1}, so it is proved for C = u^T a^L (BP1) and C = d^T z^{l+1} (BP2-BP4) with u, d arbitrary vectors standing for the upstream gradient, at symbolic sizes; induction on l = L-1, ..., 1 gives every depth.
     Returns {'zL'}: the gradients d/dzL."""
-    return {'zL': (g * (fprime(zL)))}
+    return {'zL': (u * (fprime(zL)))}
 
 
 def backprop_four_equations_part2(z, W, b, d, f=sigmoid, fprime=sigmoid_prime):
     """backprop-four-equations (seed 000, 4.2): The four equations of backpropagation, any depth L.
 
-    Convention: out x in, column vectors. Each equation is local to one layer: by the multivariate chain rule dC/dz^l depends on the layers above only through delta^{l+1} = dC/dz^{l+1}, so it is proved for C = g^T a^L (BP1) and C = d^T z^{l+1} (BP2-BP4) with g, d arbitrary vectors standing for the upstream gradient, at symbolic sizes; induction on l = L-1, ..., 1 gives every depth.
+    Convention: out x in, column vectors. Each equation is local to one layer: by the multivariate chain rule dC/dz^l depends on the layers above only through delta^{l+1} = dC/dz^{l+1}, so it is proved for C = u^T a^L (BP1) and C = d^T z^{l+1} (BP2-BP4) with u, d arbitrary vectors standing for the upstream gradient, at symbolic sizes; induction on l = L-1, ..., 1 gives every depth.
     Returns {'z', 'b', 'W'}: the gradients d/dz, d/db, d/dW."""
     return {'z': (((np.swapaxes(W, -1, -2)) @ d) * (fprime(z))), 'b': d, 'W': d @ (f((np.swapaxes(z, -1, -2))))}
 
@@ -352,7 +352,7 @@ def elementwise_jacobian_part3(v, w, u, f=sigmoid, fprime=sigmoid_prime, g=tanh,
 
     Convention: column vectors of length n; f, g any differentiable functions (numerics: sigmoid, tanh); each Jacobian J is proved through d(u^T y)/d v = J^T u = diag(.) u for an arbitrary u
     Returns {'v', 'w'}: the gradients d/dv, d/dw."""
-    return {'v': (u * (fprime(v)) * (g(w))), 'w': (u * (f(v)) * (gprime(w)))}
+    return {'v': ((u * (fprime(v))) * (g(w))), 'w': ((u * (f(v))) * (gprime(w)))}
 
 
 def elementwise_jacobian_part4(v, w, u, f=sigmoid, fprime=sigmoid_prime, g=tanh, gprime=tanh_prime):
@@ -360,8 +360,8 @@ def elementwise_jacobian_part4(v, w, u, f=sigmoid, fprime=sigmoid_prime, g=tanh,
 
     Convention: column vectors of length n; f, g any differentiable functions (numerics: sigmoid, tanh); each Jacobian J is proved through d(u^T y)/d v = J^T u = diag(.) u for an arbitrary u
     Returns {'v', 'w'}: the gradients d/dv, d/dw."""
-    _s0 = (1 / g(w))
-    return {'v': (u * (fprime(v)) * _s0), 'w': (-((f(v)) * (gprime(w)) * (_s0 ** 2) * u))}
+    _s0 = g(w)
+    return {'v': ((u * (fprime(v))) * (_s0 ** (-1))), 'w': (-((f(v)) * (gprime(w)) * ((_s0 ** 2) ** (-1)) * u))}
 
 
 def scalar_expansion_part1(x, v, u):
@@ -485,7 +485,7 @@ def l2_regularization(theta, lam):
 def two_layer_input_gradient(x, W1, b1, W2, b2, y):
     """two-layer-input-gradient (seed 001, lines 800-935): Two-layer softmax network in row vectors: dJ/dx.
 
-    Convention: row vectors: x is 1 x Dx (n), W1 is Dx x H (n x h), W2 is H x Dy (h x k), softmax along the row; y sums to 1
+    Convention: row vectors: x is 1 x Dx, W1 is Dx x H, W2 is H x Dy, softmax along the row; y sums to 1
     Returns {'x'}: the gradients d/dx."""
     _s0 = _k.sigmoid((x @ W1 + b1))
     return {'x': (((_k.softmax((_s0 @ W2 + b2), axis=-1) - y) @ (np.swapaxes(W2, -1, -2))) * (1 - _s0) * _s0) @ (np.swapaxes(W1, -1, -2))}
@@ -578,9 +578,9 @@ def output_layer_mse(W, a0, b, y):
 
     Convention: in x out: W is (n, k), a^{L-1} in R^n, z = W^T a^{L-1} + b in R^k
     Returns {'W', 'b'}: the gradients d/dW, d/db."""
-    _s0 = ((np.swapaxes(a0, -1, -2)) @ W + np.swapaxes(b, -1, -2))
-    _s1 = ((np.swapaxes(W, -1, -2)) @ a0 + b)
-    return {'W': a0 @ ((_k.sigmoid(_s0) - (np.swapaxes(y, -1, -2))) * ((1 - (_k.sigmoid(_s0))) * _k.sigmoid(_s0))), 'b': ((_k.sigmoid(_s1) - y) * ((1 - (_k.sigmoid(_s1))) * _k.sigmoid(_s1)))}
+    _s0 = _k.sigmoid(((np.swapaxes(a0, -1, -2)) @ W + np.swapaxes(b, -1, -2)))
+    _s1 = _k.sigmoid(((np.swapaxes(W, -1, -2)) @ a0 + b))
+    return {'W': a0 @ ((1 - _s0) * (_s0 - (np.swapaxes(y, -1, -2))) * _s0), 'b': ((_s1 - y) * (_s1 * (1 - _s1)))}
 
 
 def bce_sigmoid_delta__dz(z, y):
@@ -601,8 +601,11 @@ def hidden_layer_delta(W, a0, b, W2, d):
 
     Convention: in x out: W^l is (n, h), z^l = W^{lT} a^{l-1} + b^l, W^{l+1} is (h, k); the layer above enters through delta^{l+1} = d, an arbitrary vector (L = d^T z^{l+1}, as in backprop-four-equations)
     Returns {'W', 'b', 'a0'}: the gradients d/dW, d/db, d/da0."""
-    _s0 = ((W2 @ d) * ((1 - (_k.sigmoid(((np.swapaxes(W, -1, -2)) @ a0 + b)))) * _k.sigmoid(((np.swapaxes(W, -1, -2)) @ a0 + b))))
-    return {'W': a0 @ (((np.swapaxes(d, -1, -2)) @ (np.swapaxes(W2, -1, -2))) * ((1 - (_k.sigmoid(((np.swapaxes(a0, -1, -2)) @ W + np.swapaxes(b, -1, -2))))) * _k.sigmoid(((np.swapaxes(a0, -1, -2)) @ W + np.swapaxes(b, -1, -2))))), 'b': _s0, 'a0': W @ _s0}
+    _s0 = _k.sigmoid(((np.swapaxes(a0, -1, -2)) @ W + np.swapaxes(b, -1, -2)))
+    _s1 = W2 @ d
+    _s2 = _k.sigmoid(((np.swapaxes(W, -1, -2)) @ a0 + b))
+    _s3 = (1 - _s2)
+    return {'W': a0 @ (((np.swapaxes(d, -1, -2)) @ (np.swapaxes(W2, -1, -2))) * (1 - _s0) * _s0), 'b': (_s1 * (_s2 * _s3)), 'a0': W @ (_s1 * _s3 * _s2)}
 
 
 def derivative_rules_part1__dx(x):

@@ -8,6 +8,7 @@ import sympy as sp
 
 import checks
 import derive
+from conftest import built_in_sympy
 from derive.verification.checks import kind_check
 import derive.matrix.mexpr
 from derive.maths.functions import f, fprime, sigmoid
@@ -16,14 +17,7 @@ from derive.matrix.mexpr import apply, hadamard
 
 def _with_claims(rid, edit):
     """A copy of a registry Gradient whose claims are edited by `edit`."""
-    r = derive.result(rid)
-    build = r.how.build
-
-    def wrong(V):
-        scalar, claims = build(V)
-        return scalar, edit(V, dict(claims))
-
-    return dataclasses.replace(r.how, build=wrong)
+    return built_in_sympy(derive.result(rid).how, lambda V, k, claims: edit(V, claims) if k == 0 else claims)
 
 
 def _delta(V):
@@ -60,7 +54,7 @@ def test_missing_transpose_is_refuted_by_claim():
 
 def test_wrong_sigmoid_derivative_fails():
     r = derive.result("sigmoid-derivative")
-    how = dataclasses.replace(r.how, build=lambda V: (1 / (1 + sp.exp(-V.x)), {"x": sigmoid(V.x) * (1 + sigmoid(V.x))}))
+    how = dataclasses.replace(r.how, claims={"x": "sigmoid(x) * (1 + sigmoid(x))"})
     assert not kind_check(how, "symbolic")[0]
     assert not kind_check(how, "concrete")[0]
     assert not kind_check(how, "numeric", "t")[0]
@@ -114,15 +108,8 @@ def test_gradcheck_refuses_float32():
 # ---------------------------------------------------------------------------
 def test_relu_neuron_without_the_indicator_fails():
     """dC/dw = (1/m) X e^T, forgetting the sum runs over z_i > 0 only."""
-    from derive.matrix.mexpr import dim, ones
     r = derive.result("mse-relu-neuron")
-    build = r.how.build
-
-    def wrong(V):
-        scalar, claims = build(V)
-        z = V.w.T * V.X + V.b * ones(1, "m")
-        return scalar, {**claims, "w": (1 / dim("m")) * V.X * (z - V.y).T}
-    how = dataclasses.replace(r.how, build=wrong)
+    how = dataclasses.replace(r.how, claims={**r.how.claims, "w": "X @ e.T / m"})
     assert not kind_check(how, "symbolic")[0]       # the z > 0 branch holds, the z < 0 one does not
     assert not kind_check(how, "concrete")[0]
     assert not kind_check(how, "numeric", "mse-relu-neuron")[0]
@@ -244,8 +231,6 @@ def test_a_wrong_correction_fails():
     """The correction is proved: a typed-in wrong one (sigma(1 + sigma)) fails."""
     import dataclasses
     r = derive.result("mistake-sigmoid-derivative-sign")
-    x = sp.Symbol("x", real=True)
-    how = dataclasses.replace(r.how, build=lambda: dict(lhs=sp.diff(1 / (1 + sp.exp(-x)), x), rhs=-sigmoid(x),
-                                                        corrected=sigmoid(x) * (1 + sigmoid(x))))
+    how = dataclasses.replace(r.how, corrected="sigmoid(x) * (1 + sigmoid(x))")
     by = {c.name: c for c in derive.verify(dataclasses.replace(r, how=how)).checks}
     assert by["refutation"].ok and not by["correction"].ok

@@ -14,6 +14,7 @@ from checks import ops as F
 from derive import numeric
 from derive.records import Gradient
 from derive.verification.sampling import sample
+from derive.verification import statements
 from derive.verification.statements import parts
 
 NAMES = ["W1", "b1", "W2", "b2"]
@@ -141,8 +142,9 @@ def test_property_generated_gradient_matches_backprop_and_numerics(rid, data):
     sizes = {k: data.draw(st.integers(1, 4), label=k) for k in r.how.sizes[-1]}
     values = data.draw(st.sampled_from(["normal", "integer"]), label="values")
     seed = data.draw(st.integers(0, 2 ** 32 - 1), label="seed")
-    how = {n: r.how.sample.get(n, values) for n in r.how.shapes}
-    vals = sample(np.random.default_rng(seed), r.how.shapes, sizes, how)
+    shapes = statements.shapes(r.how)
+    how = {n: r.how.sample.get(n, values) for n in shapes}
+    vals = sample(np.random.default_rng(seed), shapes, sizes, how)
     if r.how.adjust is not None:
         with np.errstate(all="ignore"):
             vals = r.how.adjust(F, dict(vals))

@@ -19,6 +19,7 @@ from derive.render import codegen
 from derive import numeric
 from derive.records import Gradient
 from derive.verification.sampling import sample
+from derive.verification import statements
 from derive.verification.statements import parts
 
 GRADIENTS = [r for r in derive.results() if isinstance(r.how, Gradient)]
@@ -54,6 +55,7 @@ def test_per_result_function_batched_matches_backprop(rid, part):
     axis, no loop) against backprop of the note's loss, example by example."""
     r = derive.result(rid)
     V, _, claims, forward = parts(r.how)[part]
+    shapes = statements.shapes(r.how)
     func = getattr(numeric, numeric.BY_RESULT[rid][part])
     sizes = {k: v + 2 for k, v in r.how.sizes[-1].items()}
     rng = np.random.default_rng(zlib.crc32(f"{rid}:{part}".encode()))
@@ -61,10 +63,10 @@ def test_per_result_function_batched_matches_backprop(rid, part):
     for _ in range(3):
         # no `adjust` onto a kink here: both sides are compared exactly, which at a
         # kink depends on rounding (the numeric check's interval test covers kinks)
-        examples.append(sample(rng, r.how.shapes, sizes, r.how.sample))
-    matrices = any(s != () for s in r.how.shapes.values())
-    stacked = {n: np.stack([e[n] for e in examples]).reshape((3, 1, 1) if matrices and r.how.shapes[n] == () else -1 if not matrices else (3, *examples[0][n].shape))
-               for n in r.how.shapes}
+        examples.append(sample(rng, shapes, sizes, r.how.sample))
+    matrices = any(s != () for s in shapes.values())
+    stacked = {n: np.stack([e[n] for e in examples]).reshape((3, 1, 1) if matrices and shapes[n] == () else -1 if not matrices else (3, *examples[0][n].shape))
+               for n in shapes}
     params = [p for p in inspect.signature(func).parameters if p in stacked]
     got = func(**{p: stacked[p] for p in params})
     assert list(got) == list(claims)

@@ -7,6 +7,9 @@ import pytest
 import sympy as sp
 
 import derive
+from derive.verification import statements
+from derive.verification.checks import mistake_spec
+from conftest import built_in_sympy
 from derive.verification.checks import kind_check
 import derive.maths.functions
 import derive.matrix.mexpr
@@ -158,16 +161,8 @@ def test_a_matrix_is_zero_only_when_every_entry_is():
 # ---------------------------------------------------------------------------
 def _edited(rid, **claims):
     r = derive.result(rid)
-    build = r.how.build
-
-    def wrong(V):
-        built = build(V)
-        if isinstance(built, list):
-            s, c = built[0]
-            return [(s, {**c, **{k: f(V) for k, f in claims.items()}})] + built[1:]
-        s, c = built
-        return s, {**c, **{k: f(V) for k, f in claims.items()}}
-    return dataclasses.replace(r, how=dataclasses.replace(r.how, build=wrong))
+    edit = lambda V, k, c: {**c, **{n: f(V) for n, f in claims.items()}} if k == 0 else c  # noqa: E731
+    return dataclasses.replace(r, how=built_in_sympy(r.how, edit))
 
 
 def test_l2_regularization_without_its_factor_two_fails_verify():
@@ -254,8 +249,7 @@ def test_a_route_that_ends_elsewhere_fails():
     """The sigma' route is sound on its own; attached to a result that claims
     2 sigma(1 - sigma) it does not end at that claim."""
     r = derive.result("sigmoid-derivative")
-    how = dataclasses.replace(r.how, build=lambda V: (1 / (1 + sp.exp(-V.x)),
-                                                      {"x": 2 * sigmoid(V.x) * (1 - sigmoid(V.x))}))
+    how = dataclasses.replace(r.how, claims={"x": "2 * sigmoid(x) * (1 - sigmoid(x))"})
     by = {c.name: c for c in derive.verify(dataclasses.replace(r, how=how)).checks}
     assert not by["derivation"].ok and "last step" in by["derivation"].detail
 
@@ -269,7 +263,7 @@ def test_a_route_through_the_rule_it_proves_is_circular():
     by = {c.name: c for c in derive.verify(dataclasses.replace(r, steps=(circ,))).checks}
     assert not by["derivation"].ok and "circular" in by["derivation"].detail
     # and a scalar written with sigma itself
-    how = dataclasses.replace(r.how, build=lambda V: (sigmoid(V.x), {"x": sigmoid(V.x) * (1 - sigmoid(V.x))}))
+    how = dataclasses.replace(r.how, loss="sigmoid(x)")
     by = {c.name: c for c in derive.verify(dataclasses.replace(r, how=how)).checks}
     assert not by["symbolic"].ok and not by["concrete"].ok
 
@@ -299,7 +293,7 @@ def test_concrete_sizes_are_non_square():
         if r.is_mistake or not hasattr(h, "shapes") or not hasattr(h, "sizes"):
             continue
         for sizes in h.sizes:
-            for name, shape in h.shapes.items():
+            for name, shape in statements.shapes(h).items():
                 dims = [sizes[s] if isinstance(s, str) else s for s in shape]
                 if len(shape) == 2 and all(isinstance(s, str) for s in shape) and dims[0] == dims[1] \
                         and shape[0] != shape[1]:
@@ -349,7 +343,7 @@ def test_a_correction_pointing_at_an_unrelated_result_fails(rid, other):
 
 def test_every_correction_is_a_claim_of_its_result(verdict):
     for r in derive.results():
-        if r.is_mistake and not callable(r.how.build().get("corrected")):
+        if r.is_mistake and not callable(mistake_spec(r.how).get("corrected")):
             detail = {c.name: c.detail for c in verdict(r.id).checks}["correction"]
             assert f"of {r.how.correct}" in detail, (r.id, detail)
 
@@ -395,9 +389,10 @@ def test_every_step_is_compared_with_the_one_before():
 def test_identity_symbolic_check_sees_an_error_off_row_zero():
     """softmax(x + c1) = softmax(x) + e_1 is wrong in row 1 only."""
     r = derive.result("softmax-shift-invariance")
-    build = r.how.build
+    lhs, rhs = statements.sides(r.how)
     n = dim("n")
     i, k = sp.symbols("i k", integer=True)
     e1 = sp.FunctionMatrix(n, 1, sp.Lambda((i, k), sp.KroneckerDelta(i, 1)))
-    how = dataclasses.replace(r.how, build=lambda V: (build(V)[0], build(V)[1] + e1))
+    how = dataclasses.replace(r.how, lhs=None, rhs=None, build=lambda V: (lhs, rhs + e1),
+                              reference=statements.identity_reference(r.how))
     assert not kind_check(how, "symbolic")[0]

@@ -6,7 +6,6 @@ from __future__ import annotations
 import sympy as sp
 from sympy.printing.latex import LatexPrinter
 
-from derive.matrix import mexpr
 
 
 _GREEK = {"theta": r"\boldsymbol{\theta}", "delta": r"\boldsymbol{\delta}"}

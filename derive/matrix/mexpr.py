@@ -27,6 +27,7 @@ from sympy.matrices.expressions.matexpr import MatrixElement
 
 from derive.maths import functions as fn
 from derive.maths import kernels
+from derive.maths.language import shape_of
 
 _t = sp.Symbol("t")
 
@@ -88,6 +89,7 @@ def variables(shapes):
     matrices become MatrixSymbols of symbolic size, () a real scalar Symbol."""
     ns = {}
     for name, shape in shapes.items():
+        shape = shape_of(shape) if isinstance(shape, str) else shape  # "h,n" as the notes write it
         if shape == ():
             ns[name] = sp.Symbol(name, real=True)
         else:

@@ -2,9 +2,15 @@
 
 Convention "out x in": W^l is (n_l, n_{l-1}) and z^l = W^l a^{l-1} + b^l.
 """
-from derive.maths.functions import f, fprime
-from derive.matrix.mexpr import apply, hadamard
-from derive.records import Gradient, Result
+import math
+
+import numpy as np
+import sympy as sp
+
+from derive.maths.functions import relu, relu_branches, sigmoid
+
+from derive.records import Facts, Gradient, Mistake, Result
+from derive.verification.facts import close, exact, holds
 
 RESULTS = [
     Result(
@@ -16,28 +22,18 @@ RESULTS = [
                   r"\text{BP4: } \frac{\partial C}{\partial \mathbf{W}^l} = \boldsymbol\delta^l (\mathbf{a}^{l-1})^{\top}",
         convention=("out x in, column vectors. Each equation is local to one layer: by the multivariate chain "
                     "rule dC/dz^l depends on the layers above only through delta^{l+1} = dC/dz^{l+1}, so it is proved "
-                    "for C = g^T a^L (BP1) and C = d^T z^{l+1} (BP2-BP4) with g, d arbitrary vectors standing for the "
+                    "for C = u^T a^L (BP1) and C = d^T z^{l+1} (BP2-BP4) with u, d arbitrary vectors standing for the "
                     "upstream gradient, at symbolic sizes; induction on l = L-1, ..., 1 gives every depth."),
         how=Gradient(
-            shapes={"zL": ("m", 1), "g": ("m", 1), "z": ("n", 1), "W": ("m", "n"), "b": ("m", 1), "d": ("m", 1)},
-            build=lambda V: [
-                (V.g.T * apply(f, V.zL), {"zL": hadamard(V.g, apply(fprime, V.zL))}),                 # BP1
-                (V.d.T * (V.W * apply(f, V.z) + V.b),
-                 {"z": hadamard(V.W.T * V.d, apply(fprime, V.z)),                                      # BP2
-                  "b": V.d,                                                                            # BP3
-                  "W": V.d * apply(f, V.z).T}),                                                        # BP4
-            ],
-            forward=[lambda F, zL, g, **_: g.T @ F.sigmoid(zL),
-                     lambda F, z, W, b, d, **_: d.T @ (W @ F.sigmoid(z) + b)],
+            shapes={"zL": "m,1", "u": "m,1", "z": "n,1", "W": "m,n", "b": "m,1", "d": "m,1"},
+            loss=["u.T @ f(zL)", "d.T @ (W @ f(z) + b)"],
+            claims=[{"zL": "u * fprime(zL)"},                                    # BP1
+                    {"z": "(W.T @ d) * fprime(z)", "b": "d", "W": "d @ f(z).T"}],  # BP2, BP3, BP4
             sizes=({"m": 2, "n": 3},),
         ),
     ),
 ]
 
-import sympy as sp  # noqa: E402
-
-from derive.matrix.mexpr import ones  # noqa: E402
-from derive.records import Mistake  # noqa: E402
 
 RESULTS = [
     Result(
@@ -45,18 +41,14 @@ RESULTS = [
         title="A gradient: nabla(x^2 + cos y)",
         statement=r"\nabla (x^2 + \cos y) = [2x,\ -\sin y]",
         convention="scalars x, y",
-        how=Gradient(shapes={"x": (), "y": ()},
-                     build=lambda V: (V.x ** 2 + sp.cos(V.y), {"x": 2 * V.x, "y": -sp.sin(V.y)}),
-                     forward=lambda F, x, y: x ** 2 + F.cos(y)),
+        how=Gradient(shapes={"x": "", "y": ""}, loss="x**2 + cos(y)", claims={"x": "2*x", "y": "-sin(y)"}),
     ),
     Result(
         id="scalar-chain-rule", seed="000", section="1.5.3",
         title="Chain rule: d/dx sin(x^2)",
         statement=r"\frac{d}{dx}\sin(x^2) = 2x\cos(x^2)\quad (f = \sin g,\ g = x^2)",
         convention="scalar x",
-        how=Gradient(shapes={"x": ()},
-                     build=lambda V: (sp.sin(V.x ** 2), {"x": 2 * V.x * sp.cos(V.x ** 2)}),
-                     forward=lambda F, x: F.sin(x * x)),
+        how=Gradient(shapes={"x": ""}, loss="sin(x**2)", claims={"x": "2*x*cos(x**2)"}),
     ),
     Result(
         id="hadamard-jacobian", seed="000", section="3.2.2",
@@ -64,9 +56,7 @@ RESULTS = [
         statement=r"\frac{\partial(\mathbf{v}\odot\mathbf{w})}{\partial \mathbf{v}} = \operatorname{diag}(\mathbf{w})",
         convention=("column vectors of length n; proved through d(u^T (v o w))/dv = diag(w) u = w o u for an "
                     "arbitrary u, which determines the Jacobian (it is symmetric)"),
-        how=Gradient(shapes={"v": ("n", 1), "w": ("n", 1), "u": ("n", 1)},
-                     build=lambda V: (V.u.T * hadamard(V.v, V.w), {"v": hadamard(V.w, V.u)}),
-                     forward=lambda F, v, w, u: u.T @ (v * w),
+        how=Gradient(shapes={"v": "n,1", "w": "n,1", "u": "n,1"}, loss="u.T @ (v * w)", claims={"v": "w * u"},
                      sizes=({"n": 3},)),
     ),
     Result(
@@ -75,11 +65,8 @@ RESULTS = [
         statement=r"\frac{\partial\,\operatorname{sum}(\mathbf{v})}{\partial \mathbf{v}} = \mathbf{1}^{\top},\quad"
                   r"\frac{\partial\,\operatorname{sum}(2\mathbf{v})}{\partial \mathbf{v}} = 2\cdot\mathbf{1}^{\top}",
         convention="v a column vector of length n; gradients written as columns (the notes write the row Jacobian)",
-        how=Gradient(shapes={"v": ("n", 1)},
-                     build=lambda V: [(ones("n").T * V.v, {"v": ones("n")}),
-                                      (ones("n").T * (2 * V.v), {"v": 2 * ones("n")})],
-                     forward=[lambda F, v: F.sum(v), lambda F, v: F.sum(2 * v)],
-                     sizes=({"n": 3},)),
+        how=Gradient(shapes={"v": "n,1"}, loss=["sum(v)", "sum(2*v)"],
+                     claims=[{"v": "ones(n, 1)"}, {"v": "2 * ones(n, 1)"}], sizes=({"n": 3},)),
     ),
     *RESULTS,
     Result(
@@ -97,14 +84,7 @@ RESULTS = [
 # ---------------------------------------------------------------------------
 # sections 1.5, 2, 3 and 4.1
 # ---------------------------------------------------------------------------
-import math  # noqa: E402
 
-import numpy as np  # noqa: E402
-
-from derive.maths.functions import g, gprime, relu, relu_branches, sigmoid, step  # noqa: E402
-from derive.matrix.mexpr import dim as mexpr_dim  # noqa: E402
-from derive.records import Facts  # noqa: E402
-from derive.verification.facts import close, exact, holds  # noqa: E402
 
 _x, _y = sp.Symbol("x", real=True), sp.Symbol("y", real=True)
 _ID, _ZERO = relu_branches("z")
@@ -220,10 +200,8 @@ RESULTS += [
         statement=r"\mathbf{F} = \begin{bmatrix}2x + y^3\\ e^y - 13x\end{bmatrix},\quad "
                   r"\mathbf{J} = \begin{bmatrix}2 & 3y^2\\ -13 & e^y\end{bmatrix}",
         convention="scalars x, y; row i of J is the gradient of F_i",
-        how=Gradient(shapes={"x": (), "y": ()},
-                     build=lambda V: [(2 * V.x + V.y ** 3, {"x": sp.Integer(2), "y": 3 * V.y ** 2}),
-                                      (sp.exp(V.y) - 13 * V.x, {"x": sp.Integer(-13), "y": sp.exp(V.y)})],
-                     forward=[lambda F, x, y: 2 * x + y ** 3, lambda F, x, y: F.exp(y) - 13 * x]),
+        how=Gradient(shapes={"x": "", "y": ""}, loss=["2*x + y**3", "exp(y) - 13*x"],
+                     claims=[{"x": "2", "y": "3 * y**2"}, {"x": "-13", "y": "exp(y)"}]),
     ),
     Result(
         id="jacobian-chain-rule", seed="000", section="1.5.4",
@@ -232,12 +210,10 @@ RESULTS += [
                   r"\begin{bmatrix}2x & 1\\ 0 & 3y^2\end{bmatrix} = "
                   r"\begin{bmatrix}2x\cos(x^2 + y) & \cos(x^2 + y)\\ 0 & 3/y\end{bmatrix}",
         convention="scalars x, y > 0; the rows of the product diag(...) J_g are the claimed gradients",
-        how=Gradient(shapes={"x": (), "y": ()},
-                     build=lambda V: (lambda J: [
-                         (sp.sin(V.x ** 2 + V.y), {"x": J[0, 0], "y": J[0, 1]}),
-                         (sp.log(V.y ** 3), {"x": J[1, 0], "y": J[1, 1]})])(
-                         sp.diag(sp.cos(V.x ** 2 + V.y), 1 / V.y ** 3) * sp.Matrix([[2 * V.x, 1], [0, 3 * V.y ** 2]])),
-                     forward=[lambda F, x, y: F.sin(x * x + y), lambda F, x, y: F.log(y ** 3)],
+        how=Gradient(shapes={"x": "", "y": ""}, loss=["sin(x**2 + y)", "log(y**3)"],
+                     # row i: diag(cos g1, 1/g2)_ii times row i of J_g = [[2x, 1], [0, 3y^2]]
+                     claims=[{"x": "cos(x**2 + y) * (2*x)", "y": "cos(x**2 + y) * 1"},
+                             {"x": "1 / y**3 * 0", "y": "1 / y**3 * (3 * y**2)"}],
                      sample={"y": "positive"}),
     ),
     Result(
@@ -259,18 +235,12 @@ RESULTS += [
         convention=("column vectors of length n; f, g any differentiable functions (numerics: sigmoid, tanh); "
                     "each Jacobian J is proved through d(u^T y)/d v = J^T u = diag(.) u for an arbitrary u"),
         how=Gradient(
-            shapes={"v": ("n", 1), "w": ("n", 1), "u": ("n", 1)},
-            build=lambda V: (lambda fv, gw, dfv, dgw, inv: [
-                (V.u.T * (fv + gw), {"v": hadamard(V.u, dfv), "w": hadamard(V.u, dgw)}),
-                (V.u.T * (fv - gw), {"v": hadamard(V.u, dfv), "w": -hadamard(V.u, dgw)}),
-                (V.u.T * hadamard(fv, gw), {"v": hadamard(V.u, dfv, gw), "w": hadamard(V.u, fv, dgw)}),
-                (V.u.T * hadamard(fv, inv), {"v": hadamard(V.u, dfv, inv),
-                                             "w": -hadamard(V.u, fv, dgw, inv, inv)}),
-            ])(apply(f, V.v), apply(g, V.w), apply(fprime, V.v), apply(gprime, V.w), apply(lambda t: 1 / g(t), V.w)),
-            forward=[lambda F, v, w, u: u.T @ (F.sigmoid(v) + F.tanh(w)),
-                     lambda F, v, w, u: u.T @ (F.sigmoid(v) - F.tanh(w)),
-                     lambda F, v, w, u: u.T @ (F.sigmoid(v) * F.tanh(w)),
-                     lambda F, v, w, u: u.T @ (F.sigmoid(v) / F.tanh(w))],
+            shapes={"v": "n,1", "w": "n,1", "u": "n,1"},
+            loss=["u.T @ (f(v) + g(w))", "u.T @ (f(v) - g(w))", "u.T @ (f(v) * g(w))", "u.T @ (f(v) / g(w))"],
+            claims=[{"v": "u * fprime(v)", "w": "u * gprime(w)"},
+                    {"v": "u * fprime(v)", "w": "-(u * gprime(w))"},
+                    {"v": "u * fprime(v) * g(w)", "w": "u * f(v) * gprime(w)"},
+                    {"v": "u * fprime(v) / g(w)", "w": "-(u * f(v) * gprime(w) / g(w)**2)"}],
             sizes=({"n": 3},),
             sample={"w": "positive"},
         ),
@@ -283,10 +253,9 @@ RESULTS += [
                   r"\frac{\partial (x\mathbf{v})}{\partial \mathbf{v}} = x\mathbf{I}",
         convention="scalar x, column vector v of length n; each Jacobian proved through u^T times it, u arbitrary",
         how=Gradient(
-            shapes={"x": (), "v": ("n", 1), "u": ("n", 1)},
-            build=lambda V: [(V.u.T * (V.x * V.v), {"x": V.u.T * V.v, "v": V.x * V.u}),
-                             (V.u.T * (V.v + V.x * ones("n")), {"x": V.u.T * ones("n")})],
-            forward=[lambda F, x, v, u: u.T @ (x * v), lambda F, x, v, u: u.T @ (v + x)],
+            shapes={"x": "", "v": "n,1", "u": "n,1"},
+            loss=["u.T @ (x * v)", "u.T @ (v + x * ones(n, 1))"],
+            claims=[{"x": "u.T @ v", "v": "x * u"}, {"x": "u.T @ ones(n, 1)"}],
             sizes=({"n": 3},),
         ),
     ),
@@ -300,11 +269,10 @@ RESULTS += [
                     "activation (f). ReLU'(0) = 0 (the notes' convention); each branch of ReLU is proved, and the "
                     "numeric check samples integers so that z = 0 occurs, where the one-sided test applies"),
         how=Gradient(
-            shapes={"w": ("n", 1), "x": ("n", 1), "b": (1, 1)},
-            build=lambda V: (lambda z: [
-                (apply(f, z), {"w": V.x * apply(fprime, z), "b": apply(fprime, z)}),
-                (apply(relu, z), {"w": V.x * apply(step, z), "b": apply(step, z)})])(V.w.T * V.x + V.b),
-            forward=[lambda F, w, x, b: F.sigmoid(w.T @ x + b), lambda F, w, x, b: F.relu(w.T @ x + b)],
+            shapes={"w": "n,1", "x": "n,1", "b": "1,1"},
+            where={"z": "w.T @ x + b"},
+            loss=["f(z)", "relu(z)"],
+            claims=[{"w": "x @ fprime(z)", "b": "fprime(z)"}, {"w": "x @ step(z)", "b": "step(z)"}],
             sizes=({"n": 2},),
             sample={"w": "integer", "x": "integer", "b": "integer"},
             branches=(_ID, _ZERO),
@@ -319,13 +287,10 @@ RESULTS += [
         convention=("examples x_i are the m columns of X (n x m), y is 1 x m, b a 1 x 1 matrix; the sum over z_i > 0 is "
                     "the Hadamard product with step(z) (step(0) = 0); gradients as columns"),
         how=Gradient(
-            shapes={"w": ("n", 1), "X": ("n", "m"), "y": (1, "m"), "b": (1, 1)},
-            build=lambda V: (lambda z, m: (lambda r, e: (
-                (1 / (2 * m)) * (r * r.T),
-                {"w": (1 / m) * V.X * hadamard(e, apply(step, z)).T,
-                 "b": (1 / m) * hadamard(e, apply(step, z)) * ones("m")}))(
-                V.y - apply(relu, z), z - V.y))(V.w.T * V.X + V.b * ones(1, "m"), mexpr_dim("m")),
-            forward=lambda F, w, X, y, b: 0.5 / X.shape[1] * F.sum((y - F.relu(w.T @ X + b)) ** 2),
+            shapes={"w": "n,1", "X": "n,m", "y": "1,m", "b": "1,1"},
+            where={"z": "w.T @ X + b @ ones(1, m)", "r": "y - relu(z)", "e": "z - y"},
+            loss="r @ r.T / (2*m)",
+            claims={"w": "X @ (e * step(z)).T / m", "b": "(e * step(z)) @ ones(m, 1) / m"},
             sizes=({"n": 2, "m": 3},),
             sample={"w": "integer", "X": "integer", "b": "integer"},
             branches=(_ID, _ZERO),

@@ -3,15 +3,14 @@
 Column vectors and W of shape (out, in) unless an entry says otherwise.  The
 notes have no section numbers; `section` cites the seed's line numbers.
 """
+import numpy as np
 import sympy as sp
 
-from derive.maths.functions import f, fprime, sigmoid
-from derive.matrix.mexpr import Softmax, apply, hadamard, ones
+from derive.maths.functions import f, fprime, relu_branches, sigmoid
+from derive.matrix.mexpr import Softmax, apply, dim, hadamard, ones, variables
 from derive.matrix.prove import SumsToOne
-from derive.records import Gradient, Identity, Mistake, Result
-from derive.records import Derivation, Step
-from derive.matrix.mexpr import dim, variables
-
+from derive.records import Derivation, Facts, Gradient, Identity, Mistake, Result, Step
+from derive.verification.facts import close, exact, holds
 
 def _ce_route():
     """The notes' route to y_hat - y (lines 527-630), entry p at symbolic n."""
@@ -121,6 +120,10 @@ def _window_route():
     return (dW, dx)
 
 
+_WINDOW = {"W": "h,n", "x": "n,1", "b": "h,1", "v": "h,1"}
+_TWO = {"W1": "h,n", "b1": "h,1", "W2": "k,h", "b2": "k,1", "x": "n,1", "v": "k,1"}
+_TWO_WHERE = {"z2": "W1 @ x + b1", "a2": "f(z2)", "z3": "W2 @ a2 + b2", "d3": "v * fprime(z3)"}
+
 RESULTS = [
     Result(
         id="softmax-shift-invariance", seed="001", section="lines 225-240, 457-470",
@@ -128,12 +131,8 @@ RESULTS = [
         statement=r"\operatorname{softmax}(\mathbf{x} + c\mathbf{1}) = \operatorname{softmax}(\mathbf{x})"
                   r"\quad\text{for every scalar } c",
         convention="x a column vector of length n",
-        how=Identity(
-            shapes={"x": ("n", 1), "c": ()},
-            build=lambda V: (Softmax(V.x + V.c * ones("n")), Softmax(V.x)),
-            reference=lambda F, x, c: F.softmax(x + c),
-            sizes=({"n": 3},),
-        ),
+        how=Identity(shapes={"x": "n,1", "c": ""}, lhs="softmax(x + c * ones(n, 1))", rhs="softmax(x)",
+                     sizes=({"n": 3},)),
         steps=_shift_route(),
     ),
     Result(
@@ -141,13 +140,8 @@ RESULTS = [
         title="Derivative of the logistic sigmoid",
         statement=r"\sigma'(x) = \sigma(x)\,(1 - \sigma(x)),\qquad \sigma(x) = \frac{1}{1 + e^{-x}}",
         convention="scalar x; applied elementwise to vectors",
-        how=Gradient(
-            shapes={"x": ()},
-            # differentiate the definition, not the engine's rule for sigma:
-            # this result is what justifies that rule (sigmoid.fdiff)
-            build=lambda V: (1 / (1 + sp.exp(-V.x)), {"x": sigmoid(V.x) * (1 - sigmoid(V.x))}),
-            forward=lambda F, x: 1.0 / (1.0 + F.exp(-x)),
-        ),
+        # the definition is differentiated, not the rule for sigma: this result is what justifies that rule
+        how=Gradient(shapes={"x": ""}, loss="1 / (1 + exp(-x))", claims={"x": "sigmoid(x) * (1 - sigmoid(x))"}),
         steps=_sigmoid_route(),
         justifies=(sigmoid,),
     ),
@@ -158,15 +152,9 @@ RESULTS = [
                   r" = \hat{\mathbf{y}} - \mathbf{y},\quad \hat{\mathbf{y}} = \operatorname{softmax}(\boldsymbol\theta),"
                   r"\ \textstyle\sum_i y_i = 1",
         convention="column vectors of length n; y one-hot, or any y whose entries sum to 1 (the assumption is used)",
-        how=Gradient(
-            shapes={"theta": ("n", 1), "y": ("n", 1)},
-            build=lambda V: (-(V.y.T * apply(sp.log, Softmax(V.theta))),
-                             {"theta": Softmax(V.theta) - V.y}),
-            forward=lambda F, theta, y: -F.sum(y * F.log(F.softmax(theta))),
-            sizes=({"n": 3},),
-            sample={"y": "simplex"},
-            assume=(SumsToOne("y", ("n", 1)),),
-        ),
+        how=Gradient(shapes={"theta": "n,1", "y": "n,1"}, loss="-(y.T @ log(softmax(theta)))",
+                     claims={"theta": "softmax(theta) - y"}, assume=("sum(y) == 1",),
+                     sizes=({"n": 3},), sample={"y": "simplex"}),
         steps=_ce_route(),
     ),
     Result(
@@ -179,17 +167,9 @@ RESULTS = [
                   r"\frac{\partial s}{\partial \mathbf{b}} = \boldsymbol\delta,\ "
                   r"\frac{\partial s}{\partial \mathbf{x}} = \mathbf{W}^{\top}\boldsymbol\delta",
         convention="x in R^n, W in R^{h x n} (the notes: n = 20, h = 8), v, b in R^h; f any differentiable activation",
-        how=Gradient(
-            shapes={"W": ("h", "n"), "x": ("n", 1), "b": ("h", 1), "v": ("h", 1)},
-            build=lambda V: (lambda z: (
-                V.v.T * apply(f, z),
-                {"v": apply(f, z),
-                 "W": hadamard(V.v, apply(fprime, z)) * V.x.T,
-                 "b": hadamard(V.v, apply(fprime, z)),
-                 "x": V.W.T * hadamard(V.v, apply(fprime, z))}))(V.W * V.x + V.b),
-            forward=lambda F, W, x, b, v: v.T @ F.sigmoid(W @ x + b),
-            sizes=({"h": 3, "n": 2},),
-        ),
+        how=Gradient(shapes=_WINDOW, where={"z": "W @ x + b", "delta": "v * fprime(z)"}, loss="v.T @ f(z)",
+                     claims={"v": "f(z)", "W": "delta @ x.T", "b": "delta", "x": "W.T @ delta"},
+                     sizes=({"h": 3, "n": 2},)),
         steps=_window_route(),
     ),
     Result(
@@ -204,27 +184,11 @@ RESULTS = [
                   r"\frac{\partial s}{\partial \mathbf{b}_1} = \boldsymbol\delta_2,\ "
                   r"\frac{\partial s}{\partial \mathbf{x}} = \mathbf{W}_1^{\top}\boldsymbol\delta_2",
         convention="x in R^n, W1 (h x n), W2 (k x h), v in R^k; f any differentiable activation",
-        how=Gradient(
-            shapes={"W1": ("h", "n"), "b1": ("h", 1), "W2": ("k", "h"), "b2": ("k", 1),
-                    "x": ("n", 1), "v": ("k", 1)},
-            build=lambda V: _two_layer(V),
-            forward=lambda F, W1, b1, W2, b2, x, v: v.T @ F.sigmoid(W2 @ F.sigmoid(W1 @ x + b1) + b2),
-            sizes=({"n": 2, "h": 3, "k": 2},),
-        ),
+        how=Gradient(shapes=_TWO, where={**_TWO_WHERE, "d2": "(W2.T @ d3) * fprime(z2)"}, loss="v.T @ f(z3)",
+                     claims={"W2": "d3 @ a2.T", "b2": "d3", "W1": "d2 @ x.T", "b1": "d2", "x": "W1.T @ d2"},
+                     sizes=({"n": 2, "h": 3, "k": 2},)),
         steps=_recursion_route(),
     ),
-]
-
-
-def _two_layer(V):
-    z2 = V.W1 * V.x + V.b1
-    a2 = apply(f, z2)
-    z3 = V.W2 * a2 + V.b2
-    d3 = hadamard(V.v, apply(fprime, z3))
-    d2 = hadamard(V.W2.T * d3, apply(fprime, z2))
-    return V.v.T * apply(f, z3), {"W2": d3 * a2.T, "b2": d3, "W1": d2 * V.x.T, "b1": d2, "x": V.W1.T * d2}
-
-RESULTS += [
     Result(
         id="softmax-jacobian", seed="001", section="lines 457-470",
         title="Jacobian of softmax",
@@ -232,68 +196,38 @@ RESULTS += [
                   r" = \operatorname{diag}(\hat{\mathbf{y}}) - \hat{\mathbf{y}}\hat{\mathbf{y}}^{\top}",
         convention=("column vectors of length n; the Jacobian J is symmetric, so it is proved through "
                     "d(u^T softmax(theta))/d theta = J u for an arbitrary vector u, which determines J"),
-        how=Gradient(
-            shapes={"theta": ("n", 1), "u": ("n", 1)},
-            build=lambda V: (V.u.T * Softmax(V.theta),
-                             {"theta": hadamard(Softmax(V.theta), V.u) - Softmax(V.theta) * (Softmax(V.theta).T * V.u)}),
-            forward=lambda F, theta, u: u.T @ F.softmax(theta),
-            sizes=({"n": 3},),
-        ),
+        how=Gradient(shapes={"theta": "n,1", "u": "n,1"}, where={"yhat": "softmax(theta)"}, loss="u.T @ yhat",
+                     claims={"theta": "yhat * u - yhat @ (yhat.T @ u)"}, sizes=({"n": 3},)),
     ),
     Result(
         id="sigmoid-is-two-class-softmax", seed="001", section="lines 228-236",
         title="Sigmoid is two-class softmax",
         statement=r"\operatorname{softmax}([a, b])_1 = \sigma(a - b)",
         convention="scalars a, b",
-        how=Identity(
-            shapes={"a": (), "b": ()},
-            build=lambda V: (sp.exp(V.a) / (sp.exp(V.a) + sp.exp(V.b)), sigmoid(V.a - V.b)),
-            reference=lambda F, a, b: F.exp(a) / (F.exp(a) + F.exp(b)),
-        ),
+        how=Identity(shapes={"a": "", "b": ""}, lhs="exp(a) / (exp(a) + exp(b))", rhs="sigmoid(a - b)"),
     ),
-]
-
-
-def _window(V):
-    z = V.W * V.x + V.b
-    return V.v.T * apply(f, z), hadamard(V.v, apply(fprime, z))
-
-
-_WINDOW = {"W": ("h", "n"), "x": ("n", 1), "b": ("h", 1), "v": ("h", 1)}
-_TWO = {"W1": ("h", "n"), "b1": ("h", 1), "W2": ("k", "h"), "b2": ("k", 1), "x": ("n", 1), "v": ("k", 1)}
-
-
-def _vars(shapes):
-    from derive.matrix.mexpr import variables
-    return variables(shapes)
-
-
-RESULTS += [
     Result(
         id="mistake-sigmoid-derivative-sign", seed="001", section="scratch work, lines 1179-1190",
         title="Erratum: sigma'(x) = -sigma(x)",
         statement="", written=r"\sigma'(x) = -\sigma(x)",
-        how=Mistake(lambda: (lambda x: dict(lhs=sp.diff(1 / (1 + sp.exp(-x)), x), rhs=-sigmoid(x),
-                                              corrected=sigmoid(x) * (1 - sigmoid(x))))(
-            sp.Symbol("x", real=True)), correct="sigmoid-derivative"),
+        how=Mistake(shapes={"x": ""}, loss="1 / (1 + exp(-x))", wrt="x", written="-sigmoid(x)",
+                    corrected="sigmoid(x) * (1 - sigmoid(x))", correct="sigmoid-derivative"),
     ),
     Result(
         id="mistake-dh-dz", seed="001", section="two-layer dJ/dx, lines 895-900",
         title="Erratum: dh/dz = sigma(z) o sigma(1 - z)",
         statement="", written=r"\frac{dh}{dz} = \sigma(z) \circ \sigma(1 - z)",
-        how=Mistake(lambda: (lambda z: dict(lhs=sp.diff(1 / (1 + sp.exp(-z)), z), rhs=sigmoid(z) * sigmoid(1 - z),
-                                              corrected=sigmoid(z) * (1 - sigmoid(z))))(
-            sp.Symbol("z", real=True)), correct="sigmoid-derivative", via={"x": sp.Symbol("z", real=True)}),
+        how=Mistake(shapes={"z": ""}, loss="1 / (1 + exp(-z))", wrt="z", written="sigmoid(z) * sigmoid(1 - z)",
+                    corrected="sigmoid(z) * (1 - sigmoid(z))", correct="sigmoid-derivative", via={"x": "z"}),
     ),
     Result(
         id="mistake-window-dx", seed="001", section="window score, lines 1330-1340",
         title="Erratum: ds/dx = delta W^T",
         statement="", written=r"\frac{\partial s}{\partial \mathbf{x}} = \boldsymbol\delta \mathbf{W}^{\top}",
         convention="delta is h x 1 and W^T is n x h: the product is undefined unless n = 1",
-        how=Mistake(lambda: (lambda V: (lambda s, d: dict(
-            lhs=derive_gradient(s, V.x, {"h": 3, "n": 2}), rhs=d * V.W.T, sizes={"h": 3, "n": 2},
-            corrected=V.W.T * d))(*_window(V)))(
-            _vars(_WINDOW)), correct="window-score-gradients"),
+        how=Mistake(shapes=_WINDOW, where={"z": "W @ x + b", "delta": "v * fprime(z)"}, loss="v.T @ f(z)", wrt="x",
+                    written="delta @ W.T", corrected="W.T @ delta", sizes={"h": 3, "n": 2},
+                    correct="window-score-gradients"),
     ),
     Result(
         id="mistake-delta-recursion", seed="001", section="delta recursion, lines 1080-1110",
@@ -301,7 +235,9 @@ RESULTS += [
         statement="", written=r"\boldsymbol\delta^{(2)} = (\mathbf{W}^{(2)}\boldsymbol\delta^{(3)}) \circ f'(\mathbf{z}^{(1)})",
         convention=("delta2 = ds/dz2 = ds/db1. z1 is read as the input x (a1 = x in the notes' numbering). "
                     "All widths are 2, so the written formula is at least well-typed and is refuted by value."),
-        how=Mistake(lambda: _delta_recursion_as_written(), correct="two-layer-delta-recursion"),
+        how=Mistake(shapes=_TWO, where=_TWO_WHERE, loss="v.T @ f(z3)", wrt="b1", written="(W2 @ d3) * fprime(x)",
+                    corrected="(W2.T @ d3) * fprime(z2)", sizes={"n": 2, "h": 2, "k": 2},
+                    correct="two-layer-delta-recursion"),
     ),
     Result(
         id="mistake-softmax-derivative", seed="001", section="lines 457-470",
@@ -310,60 +246,26 @@ RESULTS += [
                               r"\sigma(\boldsymbol\theta)(1 - \sigma(\boldsymbol\theta))",
         convention=("sigma here is the notes' name for softmax; the claim read as a Jacobian, "
                     "diag(y(1 - y)), applied to a vector u as in softmax-jacobian"),
-        how=Mistake(lambda: _softmax_derivative_as_written(), correct="softmax-jacobian"),
+        how=Mistake(shapes={"theta": "n,1", "u": "n,1"}, where={"yhat": "softmax(theta)"}, loss="u.T @ yhat",
+                    wrt="theta", written="yhat * u * (1 - yhat)", corrected="yhat * u - yhat @ (yhat.T @ u)",
+                    sizes={"n": 3}, correct="softmax-jacobian"),
     ),
-]
-
-
-def derive_gradient(scalar, var, sizes):
-    from derive.matrix.prove import explicit_gradient as gradient
-    return gradient(scalar, var, sizes)
-
-
-def _delta_recursion_as_written():
-    V = _vars(_TWO)
-    sizes = {"n": 2, "h": 2, "k": 2}
-    s = _two_layer(V)[0]
-    z3 = V.W2 * apply(f, V.W1 * V.x + V.b1) + V.b2
-    d3 = hadamard(V.v, apply(fprime, z3))
-    return dict(lhs=derive_gradient(s, V.b1, sizes), rhs=hadamard(V.W2 * d3, apply(fprime, V.x)), sizes=sizes,
-                corrected=hadamard(V.W2.T * d3, apply(fprime, V.W1 * V.x + V.b1)))
-
-
-def _softmax_derivative_as_written():
-    V = _vars({"theta": ("n", 1), "u": ("n", 1)})
-    sizes = {"n": 3}
-    yhat = Softmax(V.theta)
-    written = hadamard(hadamard(yhat, V.u), ones("n") - yhat)  # diag(y(1 - y)) u
-    # (diag(y_hat) - y_hat y_hat^T) u
-    return dict(lhs=derive_gradient(V.u.T * yhat, V.theta, sizes), rhs=written, sizes=sizes,
-                corrected=hadamard(yhat, V.u) - yhat * (yhat.T * V.u))
-
-RESULTS += [
     Result(
         id="least-squares-gradient", seed="001", section="least squares, gradient descent",
         title="Gradient of the least-squares cost",
         statement=r"J = \tfrac12\sum_i (\boldsymbol\theta^{\top}\mathbf{x}^{(i)} - y^{(i)})^2:\ "
                   r"\nabla J = \sum_i (\boldsymbol\theta^{\top}\mathbf{x}^{(i)} - y^{(i)})\,\mathbf{x}^{(i)}",
         convention="examples x^(i) are the m columns of X (n x m), y is 1 x m; the sum over i is X (X^T theta - y^T)",
-        how=Gradient(
-            shapes={"theta": ("n", 1), "X": ("n", "m"), "y": (1, "m")},
-            build=lambda V: (lambda r: (sp.Rational(1, 2) * (r * r.T), {"theta": V.X * r.T}))(V.theta.T * V.X - V.y),
-            forward=lambda F, theta, X, y: 0.5 * F.sum((theta.T @ X - y) ** 2),
-            sizes=({"n": 2, "m": 3},),
-        ),
+        how=Gradient(shapes={"theta": "n,1", "X": "n,m", "y": "1,m"}, where={"r": "theta.T @ X - y"},
+                     loss="r @ r.T / 2", claims={"theta": "X @ r.T"}, sizes=({"n": 2, "m": 3},)),
     ),
     Result(
         id="l2-regularization", seed="001", section="softmax classifier, regularization",
         title="Gradient of the L2 penalty",
         statement=r"\frac{\partial}{\partial\boldsymbol\theta}\Big(\lambda\sum_k\theta_k^2\Big) = 2\lambda\boldsymbol\theta",
         convention="theta a column vector of length n, lambda a scalar",
-        how=Gradient(
-            shapes={"theta": ("n", 1), "lam": ()},
-            build=lambda V: (V.lam * (V.theta.T * V.theta), {"theta": 2 * V.lam * V.theta}),
-            forward=lambda F, theta, lam: lam * F.sum(theta * theta),
-            sizes=({"n": 3},),
-        ),
+        how=Gradient(shapes={"theta": "n,1", "lam": ""}, loss="lam * (theta.T @ theta)",
+                     claims={"theta": "2 * lam * theta"}, sizes=({"n": 3},)),
     ),
 ]
 
@@ -371,37 +273,11 @@ RESULTS += [
 # more of seed 001: the row-vector network, the classifier, max margin,
 # gradient checking, word vectors
 # ---------------------------------------------------------------------------
-import numpy as np  # noqa: E402
 
-from derive.maths.functions import relu, relu_branches, step  # noqa: E402
-from derive.records import Facts  # noqa: E402
-from derive.verification.facts import close, exact, holds  # noqa: E402
 
 _ID, _ZERO = relu_branches("margin")
-_ROW = {"x": (1, "n"), "W1": ("n", "h"), "b1": (1, "h"), "W2": ("h", "k"), "b2": (1, "k"), "y": (1, "k")}
-
-
-def _row_net(V):
-    h = apply(sigmoid, V.x * V.W1 + V.b1)
-    yhat = Softmax(h * V.W2 + V.b2, axis=1)
-    J = -(V.y * apply(sp.log, yhat).T)
-    return h, yhat, J
-
-
-def _row_grads(V):
-    h, yhat, J = _row_net(V)
-    d1 = hadamard((yhat - V.y) * V.W2.T, h, ones(1, "h") - h)
-    return J, {"x": d1 * V.W1.T}
-
-
-def _max_margin(V):
-    z, zc = V.W * V.x + V.b, V.W * V.xc + V.b
-    a, ac = apply(f, z), apply(f, zc)
-    d, dc = hadamard(V.v, apply(fprime, z)), hadamard(V.v, apply(fprime, zc))
-    margin = ones(1, 1) - V.v.T * a + V.v.T * ac
-    M = apply(step, margin)  # 1 x 1: the indicator [1 - s + s_c > 0]
-    return apply(relu, margin), {"v": (ac - a) * M, "W": dc * M * V.xc.T - d * M * V.x.T,
-                                 "b": (dc - d) * M, "x": -(V.W.T * d * M), "xc": V.W.T * dc * M}
+_ROW = {"x": "1,Dx", "W1": "Dx,H", "b1": "1,H", "W2": "H,Dy", "b2": "1,Dy", "y": "1,Dy"}
+_ROW_WHERE = {"h": "sigmoid(x @ W1 + b1)", "yhat": "softmax(h @ W2 + b2, axis=1)"}
 
 
 def _onto_the_kink(F, vals):
@@ -503,14 +379,6 @@ def _ce_example(kind):
                   f"{sp.N(H, 20)} (50-digit evaluation)")]
 
 
-def _multivariate_chain(V):
-    y1, y2 = sp.symbols("y1 y2", real=True)
-    Z = y1 * sp.exp(y2) + sp.sin(y1)                        # Z(Y1, Y2)
-    Y = {y1: V.x1 * V.x2, y2: sp.sin(V.x1) + V.x2 ** 2}     # Y(X)
-    dZ = {y: sp.diff(Z, y).subs(Y) for y in Y}               # dZ/dY_i at Y(X)
-    return (Z.subs(Y), {x: sum(dZ[y] * sp.diff(Y[y], getattr(V, x)) for y in Y) for x in ("x1", "x2")})
-
-
 RESULTS += [
     Result(
         id="two-layer-input-gradient", seed="001", section="lines 800-935",
@@ -520,14 +388,11 @@ RESULTS += [
                   r"J = \operatorname{CE}(\mathbf{y}, \hat{\mathbf{y}}):\ "
                   r"\frac{\partial J}{\partial \mathbf{x}} = \big((\hat{\mathbf{y}} - \mathbf{y})\mathbf{W}_2^{\top}"
                   r"\odot\mathbf{h}\odot(1 - \mathbf{h})\big)\mathbf{W}_1^{\top}",
-        convention=("row vectors: x is 1 x Dx (n), W1 is Dx x H (n x h), W2 is H x Dy (h x k), softmax along the row; "
+        convention=("row vectors: x is 1 x Dx, W1 is Dx x H, W2 is H x Dy, softmax along the row; "
                     "y sums to 1"),
-        how=Gradient(
-            shapes=_ROW, build=_row_grads,
-            forward=lambda F, x, W1, b1, W2, b2, y: -F.sum(y * F.log(F.softmax(F.sigmoid(x @ W1 + b1) @ W2 + b2, axis=1))),
-            sizes=({"n": 2, "h": 3, "k": 2},), sample={"y": "simplex_rows"},
-            assume=(SumsToOne("y", (1, "k"), axis=1),),
-        ),
+        how=Gradient(shapes=_ROW, where=_ROW_WHERE, loss="-(y @ log(yhat).T)",
+                     claims={"x": "((yhat - y) @ W2.T * h * (1 - h)) @ W1.T"}, assume=("sum(y, axis=1) == 1",),
+                     sizes=({"Dx": 2, "H": 3, "Dy": 2},), sample={"y": "simplex_rows"}),
     ),
     Result(
         id="parameter-count", seed="001", section="lines 800-870",
@@ -553,16 +418,11 @@ RESULTS += [
         convention=("W is C x d, examples are the N columns of X (d x N), labels the columns of Y (C x N), each summing "
                     "to 1 (one-hot); theta = W in the penalty; dJ/dx for one example"),
         how=Gradient(
-            shapes={"W": ("C", "d"), "X": ("d", "N"), "Y": ("C", "N"), "lam": (), "x": ("d", 1), "y": ("C", 1)},
-            build=lambda V: [
-                ((1 / dim("N")) * -(ones("C").T * hadamard(V.Y, apply(sp.log, Softmax(V.W * V.X))) * ones("N"))
-                 + V.lam * (ones("C").T * hadamard(V.W, V.W) * ones("d")),
-                 {"W": (1 / dim("N")) * (Softmax(V.W * V.X) - V.Y) * V.X.T + 2 * V.lam * V.W}),
-                (-(V.y.T * apply(sp.log, Softmax(V.W * V.x))), {"x": V.W.T * (Softmax(V.W * V.x) - V.y)})],
-            forward=[lambda F, W, X, Y, lam, **_: -F.sum(Y * F.log(F.softmax(W @ X))) * (1.0 / X.shape[1]) + lam * F.sum(W * W),
-                     lambda F, W, x, y, **_: -F.sum(y * F.log(F.softmax(W @ x)))],
+            shapes={"W": "C,d", "X": "d,N", "Y": "C,N", "lam": "", "x": "d,1", "y": "C,1"},
+            loss=["-sum(Y * log(softmax(W @ X))) / N + lam * sum(W * W)", "-(y.T @ log(softmax(W @ x)))"],
+            claims=[{"W": "(softmax(W @ X) - Y) @ X.T / N + 2 * lam * W"}, {"x": "W.T @ (softmax(W @ x) - y)"}],
+            assume=("sum(Y, axis=0) == 1", "sum(y) == 1"),
             sizes=({"C": 2, "d": 3, "N": 4},), sample={"Y": "onehot", "y": "onehot"},
-            assume=(SumsToOne("Y", ("C", "N")), SumsToOne("y", ("C", 1))),
         ),
     ),
     Result(
@@ -574,9 +434,12 @@ RESULTS += [
         convention=("s = v^T f(W x + b) for the true window x, s_c the same for a corrupt window x_c; the indicator is 0 "
                     "at the kink (ReLU'(0) = 0). Both branches are proved; the numeric check is placed on the kink"),
         how=Gradient(
-            shapes={"W": ("h", "n"), "x": ("n", 1), "xc": ("n", 1), "b": ("h", 1), "v": ("h", 1)},
-            build=_max_margin,
-            forward=lambda F, W, x, xc, b, v: F.relu(1 - v.T @ F.sigmoid(W @ x + b) + v.T @ F.sigmoid(W @ xc + b)),
+            shapes={"W": "h,n", "x": "n,1", "xc": "n,1", "b": "h,1", "v": "h,1"},
+            where={"a": "f(W @ x + b)", "ac": "f(W @ xc + b)", "d": "v * fprime(W @ x + b)",
+                   "dc": "v * fprime(W @ xc + b)", "M": "step(1 - v.T @ a + v.T @ ac)"},  # M: [1 - s + s_c > 0]
+            loss="relu(1 - v.T @ a + v.T @ ac)",
+            claims={"v": "(ac - a) @ M", "W": "dc @ M @ xc.T - d @ M @ x.T", "b": "(dc - d) @ M",
+                    "x": "-(W.T @ d @ M)", "xc": "W.T @ dc @ M"},
             sizes=({"h": 2, "n": 3},), branches=(_ID, _ZERO), adjust=_onto_the_kink,
         ),
     ),
@@ -586,8 +449,11 @@ RESULTS += [
         statement=r"\frac{\partial Z}{\partial X} = \sum_i \frac{\partial Z}{\partial Y_i}\frac{\partial Y_i}{\partial X}",
         convention=("an instance: Z = Y1 e^{Y2} + sin Y1, Y1 = x1 x2, Y2 = sin x1 + x2^2; the claim is assembled from "
                     "the partials of Z in Y and of Y in X, and compared with the derivative of the composite"),
-        how=Gradient(shapes={"x1": (), "x2": ()}, build=_multivariate_chain,
-                     forward=lambda F, x1, x2: x1 * x2 * F.exp(F.sin(x1) + x2 * x2) + F.sin(x1 * x2)),
+        how=Gradient(shapes={"x1": "", "x2": ""}, where={"y1": "x1 * x2", "y2": "sin(x1) + x2**2"},
+                     loss="y1 * exp(y2) + sin(y1)",
+                     # dZ/dY1 dY1/dx + dZ/dY2 dY2/dx
+                     claims={"x1": "(exp(y2) + cos(y1)) * x2 + y1 * exp(y2) * cos(x1)",
+                             "x2": "(exp(y2) + cos(y1)) * x1 + y1 * exp(y2) * (2 * x2)"}),
     ),
     Result(
         id="gradient-check", seed="001", section="gradient checking, lines 2055-2190",
@@ -613,18 +479,12 @@ RESULTS += [
         convention=("U is w x d with the output vectors u_w as rows, v_c in R^d, y the one-hot row index of o (any y summing "
                     "to 1); for negative sampling u_o in R^d and the K negative vectors u_k are the columns of Uk (d x K)"),
         how=Gradient(
-            shapes={"U": ("w", "d"), "v": ("d", 1), "y": ("w", 1), "uo": ("d", 1), "Uk": ("d", "K")},
-            build=lambda V: (lambda so, sk: [
-                (-(V.y.T * apply(sp.log, Softmax(V.U * V.v))),
-                 {"v": V.U.T * (Softmax(V.U * V.v) - V.y), "U": (Softmax(V.U * V.v) - V.y) * V.v.T}),
-                (-apply(sp.log, so) - ones("K").T * apply(sp.log, sk),
-                 {"v": V.uo * (so - ones(1, 1)) + V.Uk * (ones("K") - sk), "uo": V.v * (so - ones(1, 1)),
-                  "Uk": V.v * (ones("K") - sk).T})])(
-                apply(sigmoid, V.uo.T * V.v), apply(sigmoid, -(V.Uk.T * V.v))),
-            forward=[lambda F, U, v, y, **_: -F.sum(y * F.log(F.softmax(U @ v))),
-                     lambda F, v, uo, Uk, **_: -F.sum(F.log(F.sigmoid(uo.T @ v))) - F.sum(F.log(F.sigmoid(-(Uk.T @ v))))],
-            sizes=({"w": 3, "d": 2, "K": 3},), sample={"y": "onehot"},
-            assume=(SumsToOne("y", ("w", 1)),),
+            shapes={"U": "w,d", "v": "d,1", "y": "w,1", "uo": "d,1", "Uk": "d,K"},
+            where={"yhat": "softmax(U @ v)", "so": "sigmoid(uo.T @ v)", "sk": "sigmoid(-(Uk.T @ v))"},
+            loss=["-(y.T @ log(yhat))", "-log(so) - sum(log(sk))"],
+            claims=[{"v": "U.T @ (yhat - y)", "U": "(yhat - y) @ v.T"},
+                    {"v": "uo @ (so - 1) + Uk @ (1 - sk)", "uo": "v @ (so - 1)", "Uk": "v @ (1 - sk).T"}],
+            assume=("sum(y) == 1",), sizes=({"w": 3, "d": 2, "K": 3},), sample={"y": "onehot"},
         ),
     ),
     Result(
@@ -635,19 +495,13 @@ RESULTS += [
         convention=("u_i, v_j are the columns of U (d x A) and V (d x B); P (A x B) positive co-occurrence counts, f any "
                     "weighting function. The notes write the target as P_ij where GloVe uses log P_ij; the gradient has "
                     "the same form for either target. dJ/dV = U (f(P) o R) is proved too"),
-        how=Gradient(
-            shapes={"U": ("d", "A"), "V": ("d", "B"), "P": ("A", "B")},
-            build=lambda V: (lambda R, Fw: (
-                sp.Rational(1, 2) * (ones("A").T * hadamard(Fw, R, R) * ones("B")),
-                {"U": V.V * hadamard(Fw, R).T, "V": V.U * hadamard(Fw, R)}))(
-                V.U.T * V.V - apply(sp.log, V.P), apply(f, V.P)),
-            forward=lambda F, U, V, P: 0.5 * F.sum(F.sigmoid(P) * (U.T @ V - F.log(P)) ** 2),
-            sizes=({"d": 2, "A": 3, "B": 4},), sample={"P": "positive"},
-        ),
+        how=Gradient(shapes={"U": "d,A", "V": "d,B", "P": "A,B"}, where={"R": "U.T @ V - log(P)", "Fw": "f(P)"},
+                     loss="sum(Fw * R * R) / 2", claims={"U": "V @ (Fw * R).T", "V": "U @ (Fw * R)"},
+                     sizes=({"d": 2, "A": 3, "B": 4},), sample={"P": "positive"}),
     ),
 ]
 
-_LSQ = {"theta": ("n", 1), "X": ("n", "m"), "y": (1, "m"), "alpha": ()}
+_LSQ = {"theta": "n,1", "X": "n,m", "y": "1,m", "alpha": ""}
 
 RESULTS += [
     Result(
@@ -657,12 +511,9 @@ RESULTS += [
                               r"\mathbf{h}\circ(1 - \mathbf{h})\,\mathbf{W}_1",
         convention=("row vectors; (1 x Dy)(H x Dy) is undefined unless H = Dy, so all widths are 2 here and the written "
                     "formula is refuted by value (its dh/dz factor is corrected to isolate the transposes)"),
-        how=Mistake(lambda: (lambda V, sz: (lambda h, yhat, J: dict(
-            lhs=derive_gradient(J, V.x, sz),
-            rhs=hadamard((yhat - V.y) * V.W2, h, ones(1, "h") - h) * V.W1, sizes=sz,
-            corrected=hadamard((yhat - V.y) * V.W2.T, h, ones(1, "h") - h) * V.W1.T,
-            assume=(SumsToOne("y", (1, "k"), axis=1),)))(*_row_net(V)))(_vars(_ROW), {"n": 2, "h": 2, "k": 2}),
-            correct="two-layer-input-gradient"),
+        how=Mistake(shapes=_ROW, where=_ROW_WHERE, loss="-(y @ log(yhat).T)", wrt="x",
+                    written="((yhat - y) @ W2 * h * (1 - h)) @ W1", corrected="((yhat - y) @ W2.T * h * (1 - h)) @ W1.T",
+                    sizes={"Dx": 2, "H": 2, "Dy": 2}, assume=("sum(y, axis=1) == 1",), correct="two-layer-input-gradient"),
     ),
     Result(
         id="mistake-gradient-as-sum", seed="001", section="line 2262",
@@ -683,7 +534,7 @@ RESULTS += [
                     "columns of X as examples, alpha > 0"),
         how=Mistake(lambda: (lambda V: (lambda r: dict(
             lhs=-V.alpha * (V.X * r.T), rhs=V.alpha * (V.X * r.T), sizes={"n": 2, "m": 2},
-            positive=(V.alpha,), corrected=-V.alpha * (V.X * r.T)))(V.theta.T * V.X - V.y))(_vars(_LSQ)),
+            positive=(V.alpha,), corrected=-V.alpha * (V.X * r.T)))(V.theta.T * V.X - V.y))(variables(_LSQ)),
             correct="least-squares-gradient", scale=-sp.Symbol("alpha", real=True)),
     ),
     Result(
@@ -691,11 +542,9 @@ RESULTS += [
         title="Erratum: grad of (1/2m) sum (h - y)^2 = (1/m) sum d(h - y)/d theta (a factor dropped)",
         statement="", written=r"\nabla J = \frac1m\sum_i\frac{\partial}{\partial\boldsymbol\theta}(h_\theta(\mathbf{x}^{(i)}) - y^{(i)})",
         convention="J = (1/2m) sum (theta^T x^i - y^i)^2; the chain rule's outer factor (h - y) is missing in the notes",
-        how=Mistake(lambda: (lambda V: (lambda r: dict(
-            lhs=derive_gradient((1 / (2 * dim("m"))) * (r * r.T), V.theta, {"n": 2, "m": 2}),
-            rhs=(1 / dim("m")) * V.X * ones("m"), sizes={"n": 2, "m": 2},
-            corrected=(1 / dim("m")) * V.X * r.T))(V.theta.T * V.X - V.y))(_vars(_LSQ)),
-            correct="least-squares-gradient", scale=1 / dim("m")),
+        how=Mistake(shapes=_LSQ, where={"r": "theta.T @ X - y"}, loss="r @ r.T / (2*m)", wrt="theta",
+                    written="X @ ones(m, 1) / m", corrected="X @ r.T / m", sizes={"n": 2, "m": 2},
+                    correct="least-squares-gradient", scale=1 / dim("m")),
     ),
     Result(
         id="mistake-gradient-check-epsilon", seed="001", section="line 2063",

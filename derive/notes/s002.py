@@ -2,11 +2,12 @@
 
 Convention "in x out": W is (n_{l-1}, n_l), z = W^T a + b, so dL/dW = a delta^T.
 """
+import numpy as np
 import sympy as sp
 
-from derive.maths.functions import sigmoid
-from derive.matrix.mexpr import apply, hadamard
-from derive.records import Gradient, Result
+from derive.maths.functions import ACTIVATIONS, relu, sigmoid, step
+from derive.records import Facts, Gradient, Result
+from derive.verification.facts import close, exact, holds
 
 _dsig = lambda t: sigmoid(t) * (1 - sigmoid(t))  # noqa: E731  proved in sigmoid-derivative
 
@@ -19,15 +20,10 @@ RESULTS = [
                   r"\frac{\partial L}{\partial \mathbf{W}} = \mathbf{a}^{L-1}\boldsymbol\delta^{\top},\ "
                   r"\frac{\partial L}{\partial \mathbf{b}} = \boldsymbol\delta",
         convention="in x out: W is (n, k), a^{L-1} in R^n, z = W^T a^{L-1} + b in R^k",
-        how=Gradient(
-            shapes={"W": ("n", "k"), "a0": ("n", 1), "b": ("k", 1), "y": ("k", 1)},
-            build=lambda V: (lambda z: (lambda r: (
-                sp.Rational(1, 2) * (r.T * r),
-                {"W": V.a0 * hadamard(apply(sigmoid, z) - V.y, apply(_dsig, z)).T,
-                 "b": hadamard(apply(sigmoid, z) - V.y, apply(_dsig, z))}))(V.y - apply(sigmoid, z)))(V.W.T * V.a0 + V.b),
-            forward=lambda F, W, a0, b, y: 0.5 * F.sum((y - F.sigmoid(W.T @ a0 + b)) ** 2),
-            sizes=({"n": 3, "k": 2},),
-        ),
+        how=Gradient(shapes={"W": "n,k", "a0": "n,1", "b": "k,1", "y": "k,1"},
+                     where={"z": "W.T @ a0 + b", "a": "sigmoid(z)", "delta": "(a - y) * (sigmoid(z) * (1 - sigmoid(z)))"},
+                     loss="(y - a).T @ (y - a) / 2", claims={"W": "a0 @ delta.T", "b": "delta"},
+                     sizes=({"n": 3, "k": 2},)),
     ),
     Result(
         id="bce-sigmoid-delta", seed="002", section="Binary Cross Entropy, page 5",
@@ -35,20 +31,12 @@ RESULTS = [
         statement=r"L = -[y\log\hat y + (1 - y)\log(1 - \hat y)],\ \hat y = \sigma(z):\ "
                   r"\frac{\partial L}{\partial z} = \Big(-\frac{y}{\hat y} + \frac{1 - y}{1 - \hat y}\Big)\hat y(1 - \hat y) = \hat y - y",
         convention="scalars z, y (y in [0, 1])",
-        how=Gradient(shapes={"z": (), "y": ()},
-                     build=lambda V: (-(V.y * sp.log(sigmoid(V.z)) + (1 - V.y) * sp.log(1 - sigmoid(V.z))),
-                                      {"z": sigmoid(V.z) - V.y}),
-                     forward=lambda F, z, y: -(y * F.log(F.sigmoid(z)) + (1 - y) * F.log(1 - F.sigmoid(z))),
-                     sample={"y": "unit"}),
+        how=Gradient(shapes={"z": "", "y": ""}, loss="-(y * log(sigmoid(z)) + (1 - y) * log(1 - sigmoid(z)))",
+                     claims={"z": "sigmoid(z) - y"}, sample={"y": "unit"}),
     ),
 ]
 
 # ---------------------------------------------------------------------------
-import numpy as np  # noqa: E402
-
-from derive.maths.functions import relu, step  # noqa: E402
-from derive.records import Facts  # noqa: E402
-from derive.verification.facts import close, exact, holds  # noqa: E402
 
 
 def _saturation(kind):
@@ -84,15 +72,10 @@ RESULTS += [
                   r"\frac{\partial L}{\partial \mathbf{W}^l} = \mathbf{a}^{l-1}(\boldsymbol\delta^l)^{\top}",
         convention=("in x out: W^l is (n, h), z^l = W^{lT} a^{l-1} + b^l, W^{l+1} is (h, k); the layer above enters "
                     "through delta^{l+1} = d, an arbitrary vector (L = d^T z^{l+1}, as in backprop-four-equations)"),
-        how=Gradient(
-            shapes={"W": ("n", "h"), "a0": ("n", 1), "b": ("h", 1), "W2": ("h", "k"), "d": ("k", 1)},
-            build=lambda V: (lambda z: (lambda delta: (
-                V.d.T * (V.W2.T * apply(sigmoid, z)),
-                {"W": V.a0 * delta.T, "b": delta, "a0": V.W * delta}))(
-                hadamard(V.W2 * V.d, apply(_dsig, z))))(V.W.T * V.a0 + V.b),
-            forward=lambda F, W, a0, b, W2, d: d.T @ (W2.T @ F.sigmoid(W.T @ a0 + b)),
-            sizes=({"n": 3, "h": 2, "k": 3},),
-        ),
+        how=Gradient(shapes={"W": "n,h", "a0": "n,1", "b": "h,1", "W2": "h,k", "d": "k,1"},
+                     where={"z": "W.T @ a0 + b", "delta": "(W2 @ d) * (sigmoid(z) * (1 - sigmoid(z)))"},
+                     loss="d.T @ (W2.T @ sigmoid(z))", claims={"W": "a0 @ delta.T", "b": "delta", "a0": "W @ delta"},
+                     sizes=({"n": 3, "h": 2, "k": 3},)),
     ),
     Result(
         id="sigmoid-saturation", seed="002", section="Vanishing gradients, page 5",
@@ -107,7 +90,6 @@ RESULTS += [
 # ---------------------------------------------------------------------------
 # da/dz through the output a (line 270), for every activation of derive.numeric
 # ---------------------------------------------------------------------------
-from derive.maths.functions import ACTIVATIONS  # noqa: E402
 
 
 def _from_output(kind):

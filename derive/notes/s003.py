@@ -1,7 +1,9 @@
 """Seed 003: "Neural networks: representation and learning"."""
+import numpy as np
 import sympy as sp
 
-from derive.records import Gradient, Mistake, Result
+from derive.records import Facts, Gradient, Mistake, Result
+from derive.verification.facts import exact, holds
 
 RESULTS = [
     Result(
@@ -11,16 +13,10 @@ RESULTS = [
                   r"\tfrac{d}{dx}\log x = \tfrac1x,\ \tfrac{d}{dx}\log(x^2) = \tfrac2x,\ "
                   r"\tfrac{d}{dx}e^{x^3} = 3x^2e^{x^3}",
         convention="x > 0 where a log or a real power needs it; n and k are symbols (numeric check at n = 3, k = 2)",
-        how=Gradient(
-            shapes={"x": ()},
-            build=lambda V: (lambda x, n, k: [
-                (x ** n, {"x": n * x ** (n - 1)}), (k + 0 * x, {"x": sp.Integer(0)}), (sp.exp(x), {"x": sp.exp(x)}),
-                (sp.log(x), {"x": 1 / x}), (sp.log(x ** 2), {"x": 2 / x}), (sp.exp(x ** 3), {"x": 3 * x ** 2 * sp.exp(x ** 3)}),
-            ])(V.x, sp.Integer(3), sp.Integer(2)),
-            forward=[lambda F, x: x ** 3, lambda F, x: 2 + 0 * x, lambda F, x: F.exp(x), lambda F, x: F.log(x),
-                     lambda F, x: F.log(x * x), lambda F, x: F.exp(x ** 3)],
-            sample={"x": "positive"},
-        ),
+        how=Gradient(shapes={"x": ""}, loss=["x**3", "2 + 0*x", "exp(x)", "log(x)", "log(x**2)", "exp(x**3)"],
+                     claims=[{"x": "3 * x**2"}, {"x": "0"}, {"x": "exp(x)"}, {"x": "1 / x"}, {"x": "2 / x"},
+                             {"x": "3 * x**2 * exp(x**3)"}],
+                     sample={"x": "positive"}),
     ),
     Result(
         id="partial-derivatives", seed="003", section="Partial Derivatives",
@@ -28,10 +24,8 @@ RESULTS = [
         statement=r"y = x_1^2 + 2x_2^2 + 3x_1x_2:\ \frac{\partial y}{\partial x_1} = 2x_1 + 3x_2,\ "
                   r"\frac{\partial y}{\partial x_2} = 4x_2 + 3x_1",
         convention="scalars x1, x2",
-        how=Gradient(shapes={"x1": (), "x2": ()},
-                     build=lambda V: (V.x1 ** 2 + 2 * V.x2 ** 2 + 3 * V.x1 * V.x2,
-                                      {"x1": 2 * V.x1 + 3 * V.x2, "x2": 4 * V.x2 + 3 * V.x1}),
-                     forward=lambda F, x1, x2: x1 * x1 + 2 * x2 * x2 + 3 * x1 * x2),
+        how=Gradient(shapes={"x1": "", "x2": ""}, loss="x1**2 + 2 * x2**2 + 3 * x1 * x2",
+                     claims={"x1": "2 * x1 + 3 * x2", "x2": "4 * x2 + 3 * x1"}),
     ),
     Result(
         id="mistake-log-chain-rule", seed="003", section="Chain Rule of Derivatives",
@@ -44,12 +38,7 @@ RESULTS = [
 ]
 
 # ---------------------------------------------------------------------------
-import numpy as np  # noqa: E402
 
-from derive.maths.functions import sigmoid  # noqa: E402
-from derive.matrix.mexpr import apply, dim, hadamard, ones  # noqa: E402
-from derive.records import Facts  # noqa: E402
-from derive.verification.facts import exact, holds  # noqa: E402
 
 _x, _h = sp.Symbol("x", real=True), sp.Symbol("Delta_x", real=True)
 _FUNCS = [("x^2", _x ** 2), ("x^3", _x ** 3), ("e^x", sp.exp(_x)), ("sin x", sp.sin(_x)),
@@ -89,16 +78,13 @@ RESULTS += [
                   r"\frac{\partial J}{\partial \mathbf{b}} = \frac{\partial J}{\partial \mathbf{Z}}\mathbf{1}",
         convention="out x in, the N examples are columns: A (n x N), W (k x n), b (k x 1), Y (k x N) in [0, 1]",
         how=Gradient(
-            shapes={"W": ("k", "n"), "A": ("n", "N"), "b": ("k", 1), "Y": ("k", "N"), "Z": ("k", "N")},
-            build=lambda V: (lambda bce: (lambda Zl: [
-                (bce(Zl), {"W": (1 / dim("N")) * (apply(sigmoid, Zl) - V.Y) * V.A.T,
-                           "A": (1 / dim("N")) * V.W.T * (apply(sigmoid, Zl) - V.Y),
-                           "b": (1 / dim("N")) * (apply(sigmoid, Zl) - V.Y) * ones("N")}),
-                (bce(V.Z), {"Z": (1 / dim("N")) * (apply(sigmoid, V.Z) - V.Y)})])(V.W * V.A + V.b * ones(1, "N")))(
-                lambda Z: -(1 / dim("N")) * (ones("k").T * (hadamard(V.Y, apply(sp.log, apply(sigmoid, Z)))
-                            + hadamard(ones("k", "N") - V.Y, apply(sp.log, ones("k", "N") - apply(sigmoid, Z)))) * ones("N"))),
-            forward=[lambda F, W, A, b, Y, **_: -F.sum(Y * F.log(F.sigmoid(W @ A + b)) + (1 - Y) * F.log(1 - F.sigmoid(W @ A + b))) * (1.0 / A.shape[1]),
-                     lambda F, Y, Z, **_: -F.sum(Y * F.log(F.sigmoid(Z)) + (1 - Y) * F.log(1 - F.sigmoid(Z))) * (1.0 / Z.shape[1])],
+            shapes={"W": "k,n", "A": "n,N", "b": "k,1", "Y": "k,N", "Z": "k,N"},
+            where={"Zl": "W @ A + b @ ones(1, N)"},
+            loss=["-sum(Y * log(sigmoid(Zl)) + (1 - Y) * log(1 - sigmoid(Zl))) / N",
+                  "-sum(Y * log(sigmoid(Z)) + (1 - Y) * log(1 - sigmoid(Z))) / N"],
+            claims=[{"W": "(sigmoid(Zl) - Y) @ A.T / N", "A": "W.T @ (sigmoid(Zl) - Y) / N",
+                     "b": "(sigmoid(Zl) - Y) @ ones(N, 1) / N"},
+                    {"Z": "(sigmoid(Z) - Y) / N"}],
             sizes=({"k": 2, "n": 3, "N": 4},), sample={"Y": "unit"},
         ),
     ),

@@ -1,7 +1,10 @@
 """Seed 004: batched backprop in NumPy (examples as columns)."""
 import sympy as sp
 
-from derive.records import Gradient, Identity, Result
+from derive.maths.functions import f, fprime, g, gprime, sigmoid
+from derive.matrix.mexpr import Softmax, apply, dim, hadamard, ones, variables
+from derive.matrix.prove import SumsToOne, explicit_gradient as gradient
+from derive.records import Export, Gradient, Identity, Mistake, Result
 
 RESULTS = [
     Result(
@@ -9,9 +12,8 @@ RESULTS = [
         title="Multivariate chain rule: f(g1, g2) = 2 g1 + g2, g1 = x^2, g2 = x",
         statement=r"\frac{d}{dx} f(g_1(x), g_2(x)) = 2x\cdot 2 + 1\cdot 1 = 4x + 1",
         convention="scalar x",
-        how=Gradient(shapes={"x": ()},
-                     build=lambda V: (2 * V.x ** 2 + V.x, {"x": 2 * V.x * 2 + 1 * 1}),
-                     forward=lambda F, x: 2 * x * x + x),
+        how=Gradient(shapes={"x": ""}, where={"g1": "x**2", "g2": "x"}, loss="2 * g1 + g2",
+                     claims={"x": "2 * x * 2 + 1 * 1"}),  # df/dg1 dg1/dx + df/dg2 dg2/dx
     ),
     Result(
         id="trig-cancellation", seed="004", section="page 1",
@@ -30,41 +32,14 @@ RESULTS = [
 # ---------------------------------------------------------------------------
 # batched backprop, examples as columns (pages 1-2)
 # ---------------------------------------------------------------------------
-from derive.maths.functions import f, fprime, sigmoid  # noqa: E402
-from derive.matrix.mexpr import apply, dim, hadamard, ones, variables  # noqa: E402
-from derive.matrix.prove import explicit_gradient as gradient  # noqa: E402
-from derive.records import Mistake  # noqa: E402
 
 _m = dim("m")
-_LOG = {"w": ("n", 1), "b": (), "X": ("n", "m"), "y": (1, "m"), "z": (1, "m")}
-
-
-def _xent(a, y, mean=True):
-    """-(1/m) sum [y log a + (1 - y) log(1 - a)] over a 1 x m row."""
-    s = y * apply(sp.log, a).T + (ones(1, "m") - y) * apply(sp.log, ones(1, "m") - a).T
-    return -(1 / _m) * s if mean else -s
-
-
-def _logistic(V):
-    z = V.w.T * V.X + V.b * ones(1, "m")
-    a = apply(sigmoid, z)
-    return [(_xent(a, V.y), {"w": (1 / _m) * V.X * (a - V.y).T, "b": (1 / _m) * (a - V.y) * ones("m")}),
-            (_xent(apply(sigmoid, V.z), V.y), {"z": (1 / _m) * (apply(sigmoid, V.z) - V.y)})]
-
-
-_BATCH = {"W": ("n", "k"), "A": ("n", "m"), "b": ("k", 1), "D": ("k", "m"), "Z": ("n", "m"), "W0": ("p", "n"), "A0": ("p", "m"), "b0": ("n", 1)}
-
-
-def _batched(V):
-    """The layer above enters through D = m dJ/dZ_{l+1} (the notes' per-example
-    dJdz): J = (1/m) sum(D o Z_{l+1}) has exactly that gradient in Z_{l+1}."""
-    up = lambda Z: (1 / _m) * (ones("k").T * hadamard(V.D, Z) * ones("m"))  # noqa: E731
-    z_above = lambda A: V.W.T * A + V.b * ones(1, "m")  # noqa: E731
-    Zl = V.W0.T * V.A0 + V.b0 * ones(1, "m")
-    dZ = hadamard(V.W * V.D, apply(fprime, Zl))       # per example: dJda * dadz
-    return [(up(z_above(V.A)), {"A": (1 / _m) * V.W * V.D, "W": (1 / _m) * V.A * V.D.T, "b": (1 / _m) * V.D * ones("m")}),
-            (up(z_above(apply(f, V.Z))), {"Z": (1 / _m) * hadamard(V.W * V.D, apply(fprime, V.Z))}),
-            (up(z_above(apply(f, Zl))), {"W0": (1 / _m) * V.A0 * dZ.T, "b0": (1 / _m) * dZ * ones("m")})]
+_LOG = {"w": "n,1", "b": "", "X": "n,m", "y": "1,m", "z": "1,m"}
+_BATCH = {"W": "n,k", "A": "n,m", "b": "k,1", "D": "k,m", "Z": "n,m", "W0": "p,n", "A0": "p,m", "b0": "n,1"}
+# the layer above enters through D = m dJ/dZ_{l+1} (the notes' per-example dJdz):
+# J = (1/m) sum(D o Z_{l+1}) has exactly that gradient in Z_{l+1}
+_DB2 = {"n": 2, "k": 3, "m": 2, "p": 3}
+_BATCH_WHERE = {"Zl": "W0.T @ A0 + b0 @ ones(1, m)", "dZ": "(W @ D) * fprime(Zl)"}
 
 
 RESULTS += [
@@ -78,9 +53,10 @@ RESULTS += [
                   r"\frac{\partial J}{\partial \mathbf{w}} = \frac1m\mathbf{X}(\mathbf{a} - \mathbf{y})^{\top}\ (n\times 1)",
         convention=("X is n x m (the notes' P x m), w is n x 1, b a scalar, y and z are 1 x m; the notes' per-example "
                     "dJ/dz = a - y is m dJ/dz"),
-        how=Gradient(shapes=_LOG, build=_logistic,
-                     forward=[lambda F, w, b, X, y, **_: -F.sum(y * F.log(F.sigmoid(w.T @ X + b)) + (1 - y) * F.log(1 - F.sigmoid(w.T @ X + b))) * (1.0 / X.shape[1]),
-                              lambda F, z, y, **_: -F.sum(y * F.log(F.sigmoid(z)) + (1 - y) * F.log(1 - F.sigmoid(z))) * (1.0 / z.shape[1])],
+        how=Gradient(shapes=_LOG, where={"a": "sigmoid(w.T @ X + b)"},
+                     loss=["-sum(y * log(a) + (1 - y) * log(1 - a)) / m",
+                           "-sum(y * log(sigmoid(z)) + (1 - y) * log(1 - sigmoid(z))) / m"],
+                     claims=[{"w": "X @ (a - y).T / m", "b": "(a - y) @ ones(m, 1) / m"}, {"z": "(sigmoid(z) - y) / m"}],
                      sizes=({"n": 2, "m": 3},), sample={"y": "binary"}),
     ),
     Result(
@@ -94,10 +70,12 @@ RESULTS += [
                     "notes are per-example (m times the gradient of the mean); the layer above is an arbitrary D = "
                     "m dJ/dZ_{l+1}, f any activation; W0 (p, n) is the layer below"),
         how=Gradient(
-            shapes=_BATCH, build=_batched,
-            forward=[lambda F, W, A, b, D, **_: F.sum(D * (W.T @ A + b)) * (1.0 / A.shape[1]),
-                     lambda F, W, Z, b, D, **_: F.sum(D * (W.T @ F.sigmoid(Z) + b)) * (1.0 / Z.shape[1]),
-                     lambda F, W, b, D, W0, A0, b0, **_: F.sum(D * (W.T @ F.sigmoid(W0.T @ A0 + b0) + b)) * (1.0 / A0.shape[1])],
+            shapes=_BATCH, where=_BATCH_WHERE,
+            loss=["sum(D * (W.T @ A + b @ ones(1, m))) / m", "sum(D * (W.T @ f(Z) + b @ ones(1, m))) / m",
+                  "sum(D * (W.T @ f(Zl) + b @ ones(1, m))) / m"],
+            claims=[{"A": "W @ D / m", "W": "A @ D.T / m", "b": "D @ ones(m, 1) / m"},
+                    {"Z": "(W @ D) * fprime(Z) / m"},
+                    {"W0": "A0 @ dZ.T / m", "b0": "dZ @ ones(m, 1) / m"}],
             sizes=({"n": 2, "k": 3, "m": 4, "p": 3},),
         ),
     ),
@@ -107,8 +85,9 @@ RESULTS += [
         statement="", written=r"\frac{\partial J}{\partial \mathbf{b}_2}:\ \text{shape } (m, 1)",
         convention="judged at n2 = 3 units and m = 2 examples: the derived gradient against a matrix of the written shape",
         how=Mistake(lambda: (lambda V: dict(
-            lhs=gradient(_batched(V)[0][0], V.b, {"n": 2, "k": 3, "m": 2, "p": 3}),
-            rhs=sp.MatrixSymbol("dJdb2", 2, 1).as_explicit(), sizes={"n": 2, "k": 3, "m": 2, "p": 3},
+            # J of batched-backprop, part 1, in SymPy: a matrix of the written shape is not a formula of the language
+            lhs=gradient((1 / _m) * (ones("k").T * hadamard(V.D, V.W.T * V.A + V.b * ones(1, "m")) * ones("m")), V.b, _DB2),
+            rhs=sp.MatrixSymbol("dJdb2", 2, 1).as_explicit(), sizes=_DB2,
             corrected=(1 / _m) * V.D * ones("m")))(variables(_BATCH)),
             correct="batched-backprop"),
     ),
@@ -117,25 +96,11 @@ RESULTS += [
         title="Erratum: J = -sum [...] with gradients (1/m) X (a - y)^T",
         statement="", written=r"J = -\sum_i[\dots],\quad \frac{\partial J}{\partial \mathbf{w}} = \frac1m\mathbf{X}(\mathbf{a} - \mathbf{y})^{\top}",
         convention="the gradient of the J the notes wrote (a sum) against the gradient they wrote (of the mean)",
-        how=Mistake(lambda: (lambda V: (lambda a: dict(
-            lhs=gradient(_xent(a, V.y, mean=False), V.w, {"n": 2, "m": 2}),
-            rhs=(1 / _m) * V.X * (a - V.y).T, sizes={"n": 2, "m": 2},
-            corrected=V.X * (a - V.y).T))(apply(sigmoid, V.w.T * V.X + V.b * ones(1, "m"))))(
-            variables(_LOG)), correct="logistic-regression-batched", scale=_m),
+        how=Mistake(shapes=_LOG, where={"a": "sigmoid(w.T @ X + b)"}, loss="-sum(y * log(a) + (1 - y) * log(1 - a))",
+                    wrt="w", written="X @ (a - y).T / m", corrected="X @ (a - y).T", sizes={"n": 2, "m": 2},
+                    correct="logistic-regression-batched", scale=_m),
     ),
 ]
-
-
-def _layouts(V):
-    """One layer written in the three layouts of the notes, all as functions
-    of the same out x in W; M = W^T is the in x out matrix, x = a^T the row."""
-    z = V.W * V.a + V.b
-    delta = hadamard(V.d, apply(fprime, z))
-    M, x, dr = V.W.T, V.a.T, hadamard(V.d, apply(fprime, z)).T      # in x out, row input, row delta
-    zr = x * M + V.b.T                                               # row layout: z^T = a^T W^T + b^T
-    return [(V.d.T * apply(f, z), {"W": delta * V.a.T, "a": V.W.T * delta}),                 # out x in (000, 001)
-            (V.d.T * apply(f, M.T * V.a + V.b), {"W": (V.a * delta.T).T, "a": M * delta}),    # in x out (002, 004)
-            (apply(f, zr) * V.d, {"W": (x.T * dr).T, "a": (dr * M.T).T})]                    # rows (001)
 
 
 RESULTS += [
@@ -151,9 +116,13 @@ RESULTS += [
                     "and input (x = a^T), mapped back to W and a, and proved to be the gradient in W and a: so the three "
                     "agree for every W, a, b, d and activation f"),
         how=Gradient(
-            shapes={"W": ("k", "n"), "a": ("n", 1), "b": ("k", 1), "d": ("k", 1)},
-            build=_layouts,
-            forward=[lambda F, W, a, b, d: d.T @ F.sigmoid(W @ a + b)] * 2 + [lambda F, W, a, b, d: F.sigmoid(a.T @ W.T + b.T) @ d],
+            shapes={"W": "k,n", "a": "n,1", "b": "k,1", "d": "k,1"},
+            # M = W^T the in x out matrix, x = a^T the row input, dr = delta^T the row delta
+            where={"z": "W @ a + b", "delta": "d * fprime(z)", "M": "W.T", "x": "a.T", "dr": "(d * fprime(z)).T"},
+            loss=["d.T @ f(z)", "d.T @ f(M.T @ a + b)", "f(x @ M + b.T) @ d"],
+            claims=[{"W": "delta @ a.T", "a": "W.T @ delta"},       # out x in (seeds 000, 001)
+                    {"W": "(a @ delta.T).T", "a": "M @ delta"},     # in x out (seeds 002, 004)
+                    {"W": "(x.T @ dr).T", "a": "(dr @ M.T).T"}],   # rows (seed 001)
             sizes=({"k": 2, "n": 3},),
         ),
     ),
@@ -165,10 +134,6 @@ RESULTS += [
 # both layouts, with the three output losses.  The kernels derive.numeric
 # imports are printed from these statements (Export records).
 # ---------------------------------------------------------------------------
-from derive.maths.functions import g, gprime  # noqa: E402
-from derive.matrix.mexpr import Softmax  # noqa: E402
-from derive.matrix.prove import SumsToOne  # noqa: E402
-from derive.records import Export  # noqa: E402
 
 
 def _total(M, rows, cols):

@@ -122,8 +122,8 @@ class Mistake:
     """A claim as the notes wrote it, refuted, beside its correction.
 
     In the language: the gradient of `loss` w.r.t. `wrt` was written as
-    `written`; `corrected` is the right form (both texts over `shapes`, judged
-    at the concrete `sizes`).  Otherwise build() -> dict(lhs=..., rhs=...,
+    `written`; `corrected` is the right form (texts over `shapes` at the
+    concrete `sizes`, where a product the notes wrote may be undefined).  Otherwise build() -> dict(lhs=..., rhs=...,
     corrected=..., sizes=..., assume=..., positive=...) in SymPy, or
     dict(refute=func, corrected=func) for a claim that is not an equation.
     `correct` is the id of the right result; `via` renames its variables to
@@ -138,6 +138,7 @@ class Mistake:
     corrected: str = None
     where: dict = field(default_factory=dict)
     sizes: dict = None
+    assume: tuple = ()
     via: dict = field(default_factory=dict)
     scale: object = 1
 

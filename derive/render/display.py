@@ -2,6 +2,9 @@
 Statement block and Jupyter's display (``derive.show``)."""
 from __future__ import annotations
 
+import sympy as sp
+
+from derive.matrix import lower
 from derive.matrix.latex import tex
 from derive.records import Gradient, Identity
 from derive.verification import statements
@@ -13,8 +16,11 @@ def formula_lines(r):
     h = r.how
     if isinstance(h, Gradient):
         lines = []
-        for scalar, (V, _, claims, _) in zip(statements.losses(h), statements.parts(h)):
-            lines.append(rf"s &= {tex(scalar)}")
+        trees = [t for t, _ in statements.text_parts(h)] if h.loss is not None else None
+        for k, (scalar, (V, _, claims, _)) in enumerate(zip(statements.losses(h), statements.parts(h))):
+            # a sum() of the language is an index sum in SymPy: the loss as written reads better
+            shown = lower.latex(trees[k]) if trees and isinstance(scalar, sp.Basic) and scalar.has(sp.Sum) else tex(scalar)
+            lines.append(rf"s &= {shown}")
             lines += [rf"\frac{{\partial s}}{{\partial {tex(getattr(V, n))}}} &= {tex(cl)}" for n, cl in claims.items()]
         return lines
     if isinstance(h, Identity):

@@ -16,10 +16,11 @@ from pathlib import Path
 
 from derive import numeric
 from derive.matrix.latex import escape, tex
-from derive.records import Derivation, Gradient, Identity, Mistake
+from derive.records import Derivation, Gradient, Mistake
 from derive.render.codegen import helpers
 from derive.render.display import formula_lines
 from derive.render.files import write_atomic
+from derive.verification import checks
 
 SEEDS = {
     "000": "The Complete Mathematics for Machine Learning and Deep Learning",
@@ -153,7 +154,7 @@ def _display(statement):
 def _mistake_tex(r):
     """What is judged and the correction, printed from the expressions the
     refutation and the correction check use."""
-    spec = r.how.build()
+    spec = checks.mistake_spec(r.how)
     out = []
     if "rhs" in spec:
         out.append(r"\noindent Judged as: \[ " + _math(spec["rhs"]) + r" \]")

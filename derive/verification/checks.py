@@ -28,7 +28,7 @@ from derive.maths import language as L
 from derive.maths.indexform import normal_form
 from derive.matrix import lower, mexpr
 from derive.matrix.prove import claim, explicit_gradient, zero_by
-from derive.records import EVIDENCE, PROOF, REFUTATION, Check, Facts, Gradient, Identity, Mistake, Verdict
+from derive.records import EVIDENCE, PROOF, REFUTATION, Check, Gradient, Identity, Verdict
 from derive.verification import fromsympy, statements
 from derive.verification.derived import grad
 from derive.verification.sampling import rng, sample
@@ -322,18 +322,37 @@ def verify(r, lookup=None):
 
 
 def mistake_spec(m):
-    """dict(lhs, rhs, corrected, sizes, ...) of a Mistake: a text one is the
-    gradient of its loss at its sizes against the written and corrected forms."""
+    """dict(lhs, rhs, corrected, sizes, assume, ...) of a Mistake.  One in the
+    language: lhs is the gradient of its loss entry by entry at its sizes, rhs
+    the form as written, read at symbolic sizes or, where its shapes fit only
+    at the given sizes (all widths 2), at those; a written form whose shapes
+    fit at neither is refuted by that (dict(refute=...))."""
     if m.build is not None:
         return m.build()
-    h = dataclasses.replace(Gradient(shapes=m.shapes, where=m.where), loss=m.loss, claims={})
-    loss, written, corrected = statements.trees(h, [m.loss, m.written, m.corrected])
-    var = mexpr.variables(statements.shapes(h))
+    sizes = m.sizes or {}
+    h = Gradient(shapes=m.shapes, where=m.where, assume=m.assume)
+    loss, corrected = statements.trees(h, [m.loss, m.corrected])
+    x = getattr(mexpr.variables(statements.shapes(h)), m.wrt)
     scalar = mexpr.scalar_of(lower.to_sympy(loss))
-    x = getattr(var, m.wrt)
-    lhs = explicit_gradient(scalar, x, m.sizes) if isinstance(x, sp.MatrixSymbol) else sp.diff(scalar, x)
+    lhs = explicit_gradient(scalar, x, sizes) if isinstance(x, sp.MatrixSymbol) else sp.diff(scalar, x)
     side = lambda t: mexpr.scalar_of(lower.to_sympy(t)) if t.shape in ((), (1, 1)) else lower.to_sympy(t)  # noqa: E731
-    return dict(lhs=lhs, rhs=side(written), corrected=side(corrected), sizes=m.sizes or {})
+    spec = dict(lhs=lhs, corrected=side(corrected), sizes=sizes, assume=statements.assumptions(h))
+    try:
+        (written,) = statements.trees(h, [m.written])
+    except L.LanguageError:
+        fixed = {k: tuple(sizes.get(d, d) for d in L.shape_of(v)) for k, v in m.shapes.items()}
+        try:
+            (written,) = statements.trees(Gradient(shapes=fixed, where=m.where), [m.written])
+        except L.LanguageError as err:  # a product the notes wrote is undefined at these sizes
+            why = f"as written, {m.written} is undefined at {_at(sizes)}: {str(err).splitlines()[0]}"
+            spec["refute"] = lambda: (True, why)
+            return spec
+    spec["rhs"] = side(written)
+    return spec
+
+
+def _at(sizes):
+    return ", ".join(f"{k} = {v}" for k, v in sizes.items())
 
 
 def _refutation(r):
