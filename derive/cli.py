@@ -134,7 +134,7 @@ def _proved(r):
     h = r.how
     if isinstance(h, Gradient):
         out = []
-        for scalar, (_, _, claims, _) in zip(statements.losses(h), statements.parts(h)):
+        for _, scalar, claims, _ in statements.stated(h):
             out.append(f"s = {scalar}")
             out += [f"  ds/d{name} = {cl}" for name, cl in claims.items()]
         return out

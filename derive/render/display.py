@@ -17,7 +17,7 @@ def formula_lines(r):
     if isinstance(h, Gradient):
         lines = []
         trees = [t for t, _ in statements.text_parts(h)] if h.loss is not None else None
-        for k, (scalar, (V, _, claims, _)) in enumerate(zip(statements.losses(h), statements.parts(h))):
+        for k, (V, scalar, claims, _) in enumerate(statements.stated(h)):
             # a sum() of the language is an index sum in SymPy: the loss as written reads better
             shown = lower.latex(trees[k]) if trees and isinstance(scalar, sp.Basic) and scalar.has(sp.Sum) else tex(scalar)
             lines.append(rf"s &= {shown}")

@@ -388,7 +388,7 @@ def _derived(r):
     renamed = fromsympy.names(statements.shapes(h))
     shapes = fromsympy.shapes(statements.shapes(h), renamed)
     assume = tuple(fromsympy.assumption_text(a, renamed) for a in statements.assumptions(h))
-    pairs = list(zip(statements.losses(h), [cl for _, _, cl, _ in statements.parts(h)]))
+    pairs = [(s, cl) for _, s, cl, _ in statements.stated(h)]
     texts = [L.text(t) for t, _ in statements.text_parts(h)] if h.loss is not None else None
     notes, blocks, methods = [], [], set()
     for k, (scalar, claims) in enumerate(pairs):

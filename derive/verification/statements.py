@@ -61,25 +61,30 @@ def _listed(x):
     return list(x) if isinstance(x, (list, tuple)) else [x]
 
 
-_PARSED = {}  # id(record) -> (record, parts): records hold dicts, so they are not hashable
+_MEMO = {}  # (id(record), what) -> (record, value): records hold dicts, so they are not hashable
+
+
+def _memo(h, what, compute):
+    """compute(), once per record: a record's text is parsed and translated once."""
+    hit = _MEMO.get((id(h), what))
+    if hit is None or hit[0] is not h:
+        hit = _MEMO[(id(h), what)] = (h, compute())
+    return hit[1]
 
 
 def _gradient_parts(h):
-    hit = _PARSED.get(id(h))
-    if hit is not None and hit[0] is h:
-        return hit[1]
-    losses, claims = _listed(h.loss), _listed(h.claims)
-    if len(losses) != len(claims):
-        raise ValueError(f"{len(losses)} losses but {len(claims)} claim sets")
-    sh = shapes(h)
-    out = []
-    for loss, cl in zip(losses, claims):
-        names = list(cl)
-        ts = trees(h, [loss] + [cl[n] for n in names])
-        run = reference.runner(ts[0], sh)
-        out.append((ts[0], dict(zip(names, ts[1:])), lambda F, _run=run, **kw: _run(kw)))
-    _PARSED[id(h)] = (h, out)
-    return out
+    def parse():
+        losses, claims = _listed(h.loss), _listed(h.claims)
+        if len(losses) != len(claims):
+            raise ValueError(f"{len(losses)} losses but {len(claims)} claim sets")
+        sh, out = shapes(h), []
+        for loss, cl in zip(losses, claims):
+            names = list(cl)
+            ts = trees(h, [loss] + [cl[n] for n in names])
+            run = reference.runner(ts[0], sh)
+            out.append((ts[0], dict(zip(names, ts[1:])), lambda F, _run=run, **kw: _run(kw)))
+        return out
+    return _memo(h, "parsed", parse)
 
 
 def text_parts(h):
@@ -87,19 +92,27 @@ def text_parts(h):
     return [(t, c) for t, c, _ in _gradient_parts(h)]
 
 
+def stated(h):
+    """[(V, loss, claims, forward)] of a Gradient in SymPy, the loss as written: a
+    1 x 1 matrix expression stays one (its [0, 0] entry would expand into index sums)."""
+    def translate():
+        V = mexpr.variables(shapes(h))
+        if h.loss is None:  # built in SymPy
+            built = h.build(V)
+            pairs = built if isinstance(built, list) else [built]
+            fwds = h.forward if isinstance(h.forward, (list, tuple)) else [h.forward]
+            if len(fwds) != len(pairs):
+                raise ValueError(f"{len(pairs)} scalars but {len(fwds)} forward functions")
+            return [(V, sc, cl, fw) for (sc, cl), fw in zip(pairs, fwds)]
+        return [(V, lower.to_sympy(t), {n: lower.to_sympy(c) for n, c in cl.items()}, fw)
+                for t, cl, fw in _gradient_parts(h)]
+    return _memo(h, "sympy", translate)
+
+
 def parts(h):
     """[(V, scalar, claims, forward)] of a Gradient: V the variables as SymPy
     symbols, the scalar and claims in SymPy, forward(F, **arrays) the loss in NumPy."""
-    V = mexpr.variables(shapes(h))
-    if h.loss is None:  # built in SymPy
-        built = h.build(V)
-        pairs = built if isinstance(built, list) else [built]
-        fwds = h.forward if isinstance(h.forward, (list, tuple)) else [h.forward]
-        if len(fwds) != len(pairs):
-            raise ValueError(f"{len(pairs)} scalars but {len(fwds)} forward functions")
-        return [(V, mexpr.scalar_of(sc), cl, fw) for (sc, cl), fw in zip(pairs, fwds)]
-    return [(V, mexpr.scalar_of(lower.to_sympy(t)), {n: lower.to_sympy(c) for n, c in cl.items()}, fw)
-            for t, cl, fw in _gradient_parts(h)]
+    return [(V, mexpr.scalar_of(s), cl, fw) for V, s, cl, fw in stated(h)]
 
 
 def sides(h):
@@ -119,12 +132,8 @@ def identity_reference(h):
 
 
 def losses(h):
-    """The losses of a Gradient as written: a 1 x 1 matrix expression stays one
-    (its [0, 0] entry would expand into index sums)."""
-    if h.loss is None:
-        built = h.build(mexpr.variables(shapes(h)))
-        return [sc for sc, _ in (built if isinstance(built, list) else [built])]
-    return [lower.to_sympy(t) for t, _ in text_parts(h)]
+    """The losses of a Gradient as written (see stated)."""
+    return [s for _, s, _, _ in stated(h)]
 
 
 def is_text(h):
