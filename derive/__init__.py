@@ -10,6 +10,7 @@
     derive.verify(r)                              # its Verdict: every check
     derive.claim(lhs, rhs)  # judge any claim: proved / refuted / undecided
     derive.explicit_gradient(scalar, W, sizes)    # SymPy's entry-by-entry gradient at concrete sizes
+    derive.assert_backward(backward, expr, wrt, shapes)  # a hand-written backward vs the proved gradient
 
     from derive.numeric import mlp_loss_and_grads   # generated NumPy, no SymPy import
 
@@ -21,14 +22,15 @@ checks and derive.grad), render (reports, generated NumPy, display), notes
 (the catalog) with the CLI on top.
 """
 __all__ = ["grad", "jacobian", "hessian", "results", "result", "verify", "show", "Result", "Verdict", "claim",
-           "ClaimVerdict", "explicit_gradient", "SumsToOne"]
+           "ClaimVerdict", "explicit_gradient", "SumsToOne", "assert_backward"]
 
 # where each name lives (the floors: maths, matrix, records, verify, render, notes)
 _FROM = {"ClaimVerdict": "matrix.prove", "SumsToOne": "matrix.prove", "claim": "matrix.prove",
          "explicit_gradient": "matrix.prove",
          "grad": "verification.derived", "jacobian": "verification.derived", "hessian": "verification.derived",
          "Result": "records", "Verdict": "records",
-         "result": "notes", "results": "notes", "verify": "notes", "show": "notes"}
+         "result": "notes", "results": "notes", "verify": "notes", "show": "notes",
+         "assert_backward": "testing"}
 
 
 def __getattr__(name):

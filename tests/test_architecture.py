@@ -13,7 +13,8 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 FLOORS = {"maths": 1, "matrix": 2, "records": 3, "verification": 4, "render": 5, "notes": 6}
-TOP = {"numeric": 5, "_generated": 5, "examples": 6, "gradbench": 6, "bench": 6, "cli": 6, "__main__": 6}
+TOP = {"numeric": 5, "_generated": 5, "examples": 6, "gradbench": 6, "bench": 6, "cli": 6, "__main__": 6,
+       "testing": 6}
 
 
 def _modules():
