@@ -41,6 +41,18 @@ class Verdict:
             return "undecided"
         return "FAILED"
 
+    def _repr_html_(self):
+        """Jupyter: the status, then a row per check (kind, ok, what it established)."""
+        rows = "".join(f"<tr><td>{_html(c.name)}</td><td>{_html(c.kind)}</td><td>{'ok' if c.ok else 'FAILED'}</td>"
+                       f"<td style='text-align:left'>{_html(c.detail)}</td></tr>" for c in self.checks)
+        return (f"<p><b>{_html(self.status)}</b>: {_html(self.id)}</p><table><tr><th>check</th><th>kind</th>"
+                f"<th>result</th><th style='text-align:left'>detail</th></tr>{rows}</table>")
+
     def line(self):
         parts = ", ".join(f"{c.name} {'ok' if c.ok else 'FAIL'}" for c in self.checks)
         return f"{self.status:8s} {self.id:38s} {parts}"
+
+
+def _html(text):
+    # plain data: no import beyond the standard dataclasses, so HTML is escaped by hand
+    return str(text).replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace('"', "&quot;")

@@ -156,7 +156,16 @@ class Derived:
         return r"\begin{aligned}" + r" \\ ".join(_align(x) for x in lines) + r"\end{aligned}"
 
     def _repr_latex_(self):
-        return f"$${self.latex}$$"
+        """Jupyter: the answer, then each variable's steps with their reasons
+        (verify() checks each pair at index level)."""
+        blocks = [self.latex]
+        for v in self.wrt:
+            rows = [rf"{self.symbol(v) if k == 0 else ''} &= {_jupyter_step(s.tree)} "
+                    rf"&& \text{{{_jupyter_reason(s.reason)}}}" for k, s in enumerate(self.steps[v])]
+            if self.names:
+                rows.append(rf"&= {lower.latex(self.answers[v], self.names)} && \text{{named parts}}")
+            blocks.append(r"\begin{aligned}" + r" \\ ".join(rows) + r"\end{aligned}")
+        return "$$\\begin{gathered}" + r" \\[2ex] ".join(blocks) + "\\end{gathered}$$"
 
     def __repr__(self):
         where = "; ".join(f"{n} = {t}" for n, t in self.where.items())
@@ -298,6 +307,23 @@ def _walk(e):
 
 def _align(line):
     return line.replace(" = ", " &= ", 1)
+
+
+def _jupyter_step(tree, longest=600):
+    t = lower.latex(tree)
+    return t if len(t) <= longest else r"\text{(the chain rule's product: too long to typeset)}"
+
+
+# characters that \text (LaTeX's and MathJax's) reads as markup
+_SAFE = {"\\": "/", "{": "(", "}": ")", "$": " ", "%": " percent", "#": "no. ", "^": "", "~": " ", "_": " ",
+         "&": "and"}
+
+
+def _jupyter_reason(reason, width=70):
+    """The first clause of a reason, with no character MathJax's \\text would read as markup."""
+    head = reason.split(":")[0] if len(reason) > width else reason
+    head = head if len(head) <= width else head[:width - 3].rsplit(" ", 1)[0] + "..."
+    return "".join(_SAFE.get(ch, ch) for ch in head)
 
 
 def _fname(d):
