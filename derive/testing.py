@@ -3,8 +3,8 @@
     from derive.testing import assert_backward
 
     def backward(W, X, b, Y):                      # every array of `shapes`, by name
-        Z = W @ X + b
-        D = 2 * (sigmoid(Z) - Y) * sigmoid(Z) * (1 - sigmoid(Z)) / X.shape[1]
+        s = 1 / (1 + np.exp(-(W @ X + b)))
+        D = 2 * (s - Y) * s * (1 - s) / X.shape[1]
         return {"W": D @ X.T, "b": D.sum(axis=1, keepdims=True)}   # or a tuple in wrt order
 
     def test_my_layer():
@@ -186,7 +186,8 @@ def _tree_mutants(tree, target):
                 out.append((f"a swapped product ({L.text(swapped)} where {L.text(e)} is meant)", path, swapped))
         if _is_sigmoid_prime(e):
             s = e.args[0]
-            out.append((f"σ where σ(1 − σ) is meant (sigmoid({L.text(s.args[0])}) as sigmoid's derivative)", path, s))
+            out.append((f"σ where σ(1 − σ) is meant (sigmoid({L.text(s.args[0])}) as sigmoid's derivative)",
+                        path, s))
         if e.op == "sum" and e.attrs[0] in (0, 1):
             a = e.args[0]
             other = L.call("sum", a, axis=1 - e.attrs[0])
@@ -269,7 +270,7 @@ def assert_backward(backward, expr, wrt, shapes, *, sizes=None, assume=(), sampl
     (not AssertionError) when derive cannot prove the gradient."""
     wrt = [wrt] if isinstance(wrt, str) else list(wrt)
     d = _derived(expr, wrt, shapes, assume, sample)
-    sizes = default_sizes(shapes) if sizes is None else list(sizes)
+    sizes = default_sizes(shapes) if sizes is None else [sizes] if isinstance(sizes, dict) else list(sizes)
     _check_sizes(sizes, d.shapes)
     run = reference.runner(d.f, d.shapes)
     wrong = {}      # v -> [(at, user, G, values)] where it differs
