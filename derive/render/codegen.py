@@ -16,6 +16,8 @@ committed file differs (``python -m derive codegen`` rewrites it).
 """
 from __future__ import annotations
 
+import os
+import stat
 from pathlib import Path
 
 import sympy as sp
@@ -347,11 +349,21 @@ def source(records):
                         _index(records)]).rstrip() + "\n"
 
 
-def write(records, path=PATH):
-    """Write the generated module atomically; True when it changed."""
+class NotWritable(PermissionError):
+    """The generated module is read-only: it is left as it is."""
+
+
+def write(records, path=None):
+    """Write the generated module atomically; True when it changed.  A
+    read-only file (no write permission bit, or not writable by this user)
+    is refused with NotWritable and left unchanged: the atomic write renames
+    a new file over it, which the file's own mode would not stop."""
+    path = Path(PATH if path is None else path)
     text = source(records)
-    path = Path(path)
     if path.exists() and path.read_text() == text:
         return False
+    if path.exists() and (not path.stat().st_mode & (stat.S_IWUSR | stat.S_IWGRP | stat.S_IWOTH)
+                          or not os.access(path, os.W_OK)):
+        raise NotWritable(f"{path}: read-only, not overwritten (make it writable to regenerate it)")
     write_atomic(path, text)
     return True
