@@ -18,12 +18,26 @@ def sigmoid_prime_from_output(a):
     return (a * (1 - a))
 
 
+def sigmoid_prime_from_output_into(a, out):
+    """In place: out[...] = sigmoid_prime_from_output(a); returns out."""
+    np.subtract(1, a, out=out)
+    np.multiply(a, out, out=out)
+    return out
+
+
 def tanh(x):
     return np.tanh(x)
 
 
 def tanh_prime_from_output(a):
     return (1 - (a ** 2))
+
+
+def tanh_prime_from_output_into(a, out):
+    """In place: out[...] = tanh_prime_from_output(a); returns out."""
+    np.square(a, out=out)
+    np.subtract(1, out, out=out)
+    return out
 
 
 def relu(x):
@@ -34,12 +48,24 @@ def relu_prime_from_output(a):
     return _k.step(a)
 
 
+def relu_prime_from_output_into(a, out):
+    """In place: out[...] = relu_prime_from_output(a); returns out."""
+    np.greater(a, 0, out=out)
+    return out
+
+
 def identity(x):
     return x
 
 
 def identity_prime_from_output(a):
     return 1
+
+
+def identity_prime_from_output_into(a, out):
+    """In place: out[...] = identity_prime_from_output(a); returns out."""
+    out[...] = 1
+    return out
 
 
 def sigmoid_prime(x):
@@ -127,12 +153,37 @@ def layer_backward_cols(W, D, lam, A, df):
     return (((2 * lam) * W + D @ A.T), D.sum(axis=-1, keepdims=True), ((W.T @ D) * (df(A))))
 
 
+def layer_backward_cols_into(W, D, lam, A, df, out, tmp):
+    """network-layer-backward (seed 004, page 2, generalized (derive.numeric)): One layer of the batched network, both layouts, with L2 regularization.
+
+    Convention: columns: W (k x n) out x in, P (n x m) the pre-activations of the layer below, m examples as columns; rows: W (n x k) in x out, examples as rows; J = sum(D o Z) + lam ||W||^2 so that dJ/dZ = D, any upstream gradient; f any activation. BP2-BP4 of backprop-four-equations, batched, with seed 001's penalty lam sum theta^2
+    In-place twin of layer_backward_cols: writes (d/dW, d/db, d/dP) into out, a tuple of C-contiguous float64 arrays of their shapes, and returns it; tmp: scratch shaped like A, for f'(A). Allocates only the term 2 lam W."""
+    np.matmul(D, A.T, out=out[0])
+    np.add(out[0], (2*lam) * W, out=out[0])
+    np.add.reduce(D, axis=-1, keepdims=True, out=out[1])
+    np.matmul(W.T, D, out=out[2])
+    df(A, tmp)
+    np.multiply(out[2], tmp, out=out[2])
+    return out
+
+
 def input_layer_backward_cols(W, D, lam, A):
     """network-layer-backward (seed 004, page 2, generalized (derive.numeric)): One layer of the batched network, both layouts, with L2 regularization.
 
     Convention: columns: W (k x n) out x in, P (n x m) the pre-activations of the layer below, m examples as columns; rows: W (n x k) in x out, examples as rows; J = sum(D o Z) + lam ||W||^2 so that dJ/dZ = D, any upstream gradient; f any activation. BP2-BP4 of backprop-four-equations, batched, with seed 001's penalty lam sum theta^2
     Kernel of derive.numeric; returns (d/dW, d/db)."""
     return (((2 * lam) * W + D @ A.T), D.sum(axis=-1, keepdims=True))
+
+
+def input_layer_backward_cols_into(W, D, lam, A, out):
+    """network-layer-backward (seed 004, page 2, generalized (derive.numeric)): One layer of the batched network, both layouts, with L2 regularization.
+
+    Convention: columns: W (k x n) out x in, P (n x m) the pre-activations of the layer below, m examples as columns; rows: W (n x k) in x out, examples as rows; J = sum(D o Z) + lam ||W||^2 so that dJ/dZ = D, any upstream gradient; f any activation. BP2-BP4 of backprop-four-equations, batched, with seed 001's penalty lam sum theta^2
+    In-place twin of input_layer_backward_cols: writes (d/dW, d/db) into out, a tuple of C-contiguous float64 arrays of their shapes, and returns it. Allocates only the term 2 lam W."""
+    np.matmul(D, A.T, out=out[0])
+    np.add(out[0], (2*lam) * W, out=out[0])
+    np.add.reduce(D, axis=-1, keepdims=True, out=out[1])
+    return out
 
 
 def layer_backward_cols_noreg(W, D, A, df):
@@ -143,12 +194,35 @@ def layer_backward_cols_noreg(W, D, A, df):
     return (D @ A.T, D.sum(axis=-1, keepdims=True), ((W.T @ D) * (df(A))))
 
 
+def layer_backward_cols_noreg_into(W, D, A, df, out, tmp):
+    """network-layer-backward (seed 004, page 2, generalized (derive.numeric)): One layer of the batched network, both layouts, with L2 regularization.
+
+    Convention: columns: W (k x n) out x in, P (n x m) the pre-activations of the layer below, m examples as columns; rows: W (n x k) in x out, examples as rows; J = sum(D o Z) + lam ||W||^2 so that dJ/dZ = D, any upstream gradient; f any activation. BP2-BP4 of backprop-four-equations, batched, with seed 001's penalty lam sum theta^2
+    In-place twin of layer_backward_cols_noreg: writes (d/dW, d/db, d/dP) into out, a tuple of C-contiguous float64 arrays of their shapes, and returns it; tmp: scratch shaped like A, for f'(A). Allocates nothing."""
+    np.matmul(D, A.T, out=out[0])
+    np.add.reduce(D, axis=-1, keepdims=True, out=out[1])
+    np.matmul(W.T, D, out=out[2])
+    df(A, tmp)
+    np.multiply(out[2], tmp, out=out[2])
+    return out
+
+
 def input_layer_backward_cols_noreg(W, D, A):
     """network-layer-backward (seed 004, page 2, generalized (derive.numeric)): One layer of the batched network, both layouts, with L2 regularization.
 
     Convention: columns: W (k x n) out x in, P (n x m) the pre-activations of the layer below, m examples as columns; rows: W (n x k) in x out, examples as rows; J = sum(D o Z) + lam ||W||^2 so that dJ/dZ = D, any upstream gradient; f any activation. BP2-BP4 of backprop-four-equations, batched, with seed 001's penalty lam sum theta^2
     Kernel of derive.numeric; returns (d/dW, d/db)."""
     return (D @ A.T, D.sum(axis=-1, keepdims=True))
+
+
+def input_layer_backward_cols_noreg_into(W, D, A, out):
+    """network-layer-backward (seed 004, page 2, generalized (derive.numeric)): One layer of the batched network, both layouts, with L2 regularization.
+
+    Convention: columns: W (k x n) out x in, P (n x m) the pre-activations of the layer below, m examples as columns; rows: W (n x k) in x out, examples as rows; J = sum(D o Z) + lam ||W||^2 so that dJ/dZ = D, any upstream gradient; f any activation. BP2-BP4 of backprop-four-equations, batched, with seed 001's penalty lam sum theta^2
+    In-place twin of input_layer_backward_cols_noreg: writes (d/dW, d/db) into out, a tuple of C-contiguous float64 arrays of their shapes, and returns it. Allocates nothing."""
+    np.matmul(D, A.T, out=out[0])
+    np.add.reduce(D, axis=-1, keepdims=True, out=out[1])
+    return out
 
 
 def layer_backward_rows(Wr, Dr, lam, A, df):
@@ -159,12 +233,37 @@ def layer_backward_rows(Wr, Dr, lam, A, df):
     return (((2 * lam) * Wr + A.T @ Dr), Dr.sum(axis=-2, keepdims=True), ((Dr @ Wr.T) * (df(A))))
 
 
+def layer_backward_rows_into(Wr, Dr, lam, A, df, out, tmp):
+    """network-layer-backward (seed 004, page 2, generalized (derive.numeric)): One layer of the batched network, both layouts, with L2 regularization.
+
+    Convention: columns: W (k x n) out x in, P (n x m) the pre-activations of the layer below, m examples as columns; rows: W (n x k) in x out, examples as rows; J = sum(D o Z) + lam ||W||^2 so that dJ/dZ = D, any upstream gradient; f any activation. BP2-BP4 of backprop-four-equations, batched, with seed 001's penalty lam sum theta^2
+    In-place twin of layer_backward_rows: writes (d/dWr, d/dbr, d/dPr) into out, a tuple of C-contiguous float64 arrays of their shapes, and returns it; tmp: scratch shaped like A, for f'(A). Allocates only the term 2 lam W."""
+    np.matmul(A.T, Dr, out=out[0])
+    np.add(out[0], (2*lam) * Wr, out=out[0])
+    np.add.reduce(Dr, axis=-2, keepdims=True, out=out[1])
+    np.matmul(Dr, Wr.T, out=out[2])
+    df(A, tmp)
+    np.multiply(out[2], tmp, out=out[2])
+    return out
+
+
 def input_layer_backward_rows(Wr, Dr, lam, A):
     """network-layer-backward (seed 004, page 2, generalized (derive.numeric)): One layer of the batched network, both layouts, with L2 regularization.
 
     Convention: columns: W (k x n) out x in, P (n x m) the pre-activations of the layer below, m examples as columns; rows: W (n x k) in x out, examples as rows; J = sum(D o Z) + lam ||W||^2 so that dJ/dZ = D, any upstream gradient; f any activation. BP2-BP4 of backprop-four-equations, batched, with seed 001's penalty lam sum theta^2
     Kernel of derive.numeric; returns (d/dWr, d/dbr)."""
     return (((2 * lam) * Wr + A.T @ Dr), Dr.sum(axis=-2, keepdims=True))
+
+
+def input_layer_backward_rows_into(Wr, Dr, lam, A, out):
+    """network-layer-backward (seed 004, page 2, generalized (derive.numeric)): One layer of the batched network, both layouts, with L2 regularization.
+
+    Convention: columns: W (k x n) out x in, P (n x m) the pre-activations of the layer below, m examples as columns; rows: W (n x k) in x out, examples as rows; J = sum(D o Z) + lam ||W||^2 so that dJ/dZ = D, any upstream gradient; f any activation. BP2-BP4 of backprop-four-equations, batched, with seed 001's penalty lam sum theta^2
+    In-place twin of input_layer_backward_rows: writes (d/dWr, d/dbr) into out, a tuple of C-contiguous float64 arrays of their shapes, and returns it. Allocates only the term 2 lam W."""
+    np.matmul(A.T, Dr, out=out[0])
+    np.add(out[0], (2*lam) * Wr, out=out[0])
+    np.add.reduce(Dr, axis=-2, keepdims=True, out=out[1])
+    return out
 
 
 def layer_backward_rows_noreg(Wr, Dr, A, df):
@@ -175,12 +274,35 @@ def layer_backward_rows_noreg(Wr, Dr, A, df):
     return (A.T @ Dr, Dr.sum(axis=-2, keepdims=True), ((Dr @ Wr.T) * (df(A))))
 
 
+def layer_backward_rows_noreg_into(Wr, Dr, A, df, out, tmp):
+    """network-layer-backward (seed 004, page 2, generalized (derive.numeric)): One layer of the batched network, both layouts, with L2 regularization.
+
+    Convention: columns: W (k x n) out x in, P (n x m) the pre-activations of the layer below, m examples as columns; rows: W (n x k) in x out, examples as rows; J = sum(D o Z) + lam ||W||^2 so that dJ/dZ = D, any upstream gradient; f any activation. BP2-BP4 of backprop-four-equations, batched, with seed 001's penalty lam sum theta^2
+    In-place twin of layer_backward_rows_noreg: writes (d/dWr, d/dbr, d/dPr) into out, a tuple of C-contiguous float64 arrays of their shapes, and returns it; tmp: scratch shaped like A, for f'(A). Allocates nothing."""
+    np.matmul(A.T, Dr, out=out[0])
+    np.add.reduce(Dr, axis=-2, keepdims=True, out=out[1])
+    np.matmul(Dr, Wr.T, out=out[2])
+    df(A, tmp)
+    np.multiply(out[2], tmp, out=out[2])
+    return out
+
+
 def input_layer_backward_rows_noreg(Wr, Dr, A):
     """network-layer-backward (seed 004, page 2, generalized (derive.numeric)): One layer of the batched network, both layouts, with L2 regularization.
 
     Convention: columns: W (k x n) out x in, P (n x m) the pre-activations of the layer below, m examples as columns; rows: W (n x k) in x out, examples as rows; J = sum(D o Z) + lam ||W||^2 so that dJ/dZ = D, any upstream gradient; f any activation. BP2-BP4 of backprop-four-equations, batched, with seed 001's penalty lam sum theta^2
     Kernel of derive.numeric; returns (d/dWr, d/dbr)."""
     return (A.T @ Dr, Dr.sum(axis=-2, keepdims=True))
+
+
+def input_layer_backward_rows_noreg_into(Wr, Dr, A, out):
+    """network-layer-backward (seed 004, page 2, generalized (derive.numeric)): One layer of the batched network, both layouts, with L2 regularization.
+
+    Convention: columns: W (k x n) out x in, P (n x m) the pre-activations of the layer below, m examples as columns; rows: W (n x k) in x out, examples as rows; J = sum(D o Z) + lam ||W||^2 so that dJ/dZ = D, any upstream gradient; f any activation. BP2-BP4 of backprop-four-equations, batched, with seed 001's penalty lam sum theta^2
+    In-place twin of input_layer_backward_rows_noreg: writes (d/dWr, d/dbr) into out, a tuple of C-contiguous float64 arrays of their shapes, and returns it. Allocates nothing."""
+    np.matmul(A.T, Dr, out=out[0])
+    np.add.reduce(Dr, axis=-2, keepdims=True, out=out[1])
+    return out
 
 
 # one function per proved gradient: matrices may carry leading batch axes (..., rows, cols);
@@ -923,4 +1045,4 @@ BY_RESULT = {
     'network-layer-backward': ('network_layer_backward_part1', 'network_layer_backward_part2'),
 }
 
-__all__ = ['sigmoid', 'sigmoid_prime_from_output', 'tanh', 'tanh_prime_from_output', 'relu', 'relu_prime_from_output', 'identity', 'identity_prime_from_output', 'sigmoid_prime', 'tanh_prime', 'softmax_ce_cols', 'softmax_ce_rows', 'bce_cols', 'bce_rows', 'mse_cols', 'mse_rows', 'layer_backward_cols', 'input_layer_backward_cols', 'layer_backward_cols_noreg', 'input_layer_backward_cols_noreg', 'layer_backward_rows', 'input_layer_backward_rows', 'layer_backward_rows_noreg', 'input_layer_backward_rows_noreg', 'gradient_example', 'scalar_chain_rule', 'hadamard_jacobian', 'sum_reduction_part1', 'sum_reduction_part2', 'backprop_four_equations_part1', 'backprop_four_equations_part2', 'jacobian_example_part1', 'jacobian_example_part2', 'jacobian_chain_rule_part1', 'jacobian_chain_rule_part2', 'elementwise_jacobian_part1', 'elementwise_jacobian_part2', 'elementwise_jacobian_part3', 'elementwise_jacobian_part4', 'scalar_expansion_part1', 'scalar_expansion_part2', 'neuron_gradient_part1', 'neuron_gradient_part2', 'mse_relu_neuron', 'sigmoid_derivative', 'softmax_ce_gradient', 'window_score_gradients', 'two_layer_delta_recursion', 'softmax_jacobian', 'least_squares_gradient', 'l2_regularization', 'two_layer_input_gradient', 'softmax_classifier_part1', 'softmax_classifier_part2', 'max_margin_gradient', 'multivariate_chain_rule', 'skip_gram_gradients_part1', 'skip_gram_gradients_part2', 'glove_gradient', 'output_layer_mse', 'bce_sigmoid_delta', 'hidden_layer_delta', 'derivative_rules_part1', 'derivative_rules_part2', 'derivative_rules_part3', 'derivative_rules_part4', 'derivative_rules_part5', 'derivative_rules_part6', 'partial_derivatives', 'bce_layer_backward_part1', 'bce_layer_backward_part2', 'multivariate_chain_rule_example', 'logistic_regression_batched_part1', 'logistic_regression_batched_part2', 'batched_backprop_part1', 'batched_backprop_part2', 'batched_backprop_part3', 'layout_equivalence_part1', 'layout_equivalence_part2', 'layout_equivalence_part3', 'network_output_deltas_part1', 'network_output_deltas_part2', 'network_output_deltas_part3', 'network_output_deltas_part4', 'network_output_deltas_part5', 'network_output_deltas_part6', 'network_layer_backward_part1', 'network_layer_backward_part2', 'gradient_example__dx', 'gradient_example__dy', 'scalar_chain_rule__dx', 'jacobian_example_part1__dx', 'jacobian_example_part1__dy', 'jacobian_example_part2__dx', 'jacobian_example_part2__dy', 'jacobian_chain_rule_part1__dx', 'jacobian_chain_rule_part1__dy', 'jacobian_chain_rule_part2__dx', 'jacobian_chain_rule_part2__dy', 'sigmoid_derivative__dx', 'multivariate_chain_rule__dx1', 'multivariate_chain_rule__dx2', 'bce_sigmoid_delta__dz', 'derivative_rules_part1__dx', 'derivative_rules_part2__dx', 'derivative_rules_part3__dx', 'derivative_rules_part4__dx', 'derivative_rules_part5__dx', 'derivative_rules_part6__dx', 'partial_derivatives__dx1', 'partial_derivatives__dx2', 'multivariate_chain_rule_example__dx']
+__all__ = ['sigmoid', 'sigmoid_prime_from_output', 'sigmoid_prime_from_output_into', 'tanh', 'tanh_prime_from_output', 'tanh_prime_from_output_into', 'relu', 'relu_prime_from_output', 'relu_prime_from_output_into', 'identity', 'identity_prime_from_output', 'identity_prime_from_output_into', 'sigmoid_prime', 'tanh_prime', 'softmax_ce_cols', 'softmax_ce_rows', 'bce_cols', 'bce_rows', 'mse_cols', 'mse_rows', 'layer_backward_cols', 'layer_backward_cols_into', 'input_layer_backward_cols', 'input_layer_backward_cols_into', 'layer_backward_cols_noreg', 'layer_backward_cols_noreg_into', 'input_layer_backward_cols_noreg', 'input_layer_backward_cols_noreg_into', 'layer_backward_rows', 'layer_backward_rows_into', 'input_layer_backward_rows', 'input_layer_backward_rows_into', 'layer_backward_rows_noreg', 'layer_backward_rows_noreg_into', 'input_layer_backward_rows_noreg', 'input_layer_backward_rows_noreg_into', 'gradient_example', 'scalar_chain_rule', 'hadamard_jacobian', 'sum_reduction_part1', 'sum_reduction_part2', 'backprop_four_equations_part1', 'backprop_four_equations_part2', 'jacobian_example_part1', 'jacobian_example_part2', 'jacobian_chain_rule_part1', 'jacobian_chain_rule_part2', 'elementwise_jacobian_part1', 'elementwise_jacobian_part2', 'elementwise_jacobian_part3', 'elementwise_jacobian_part4', 'scalar_expansion_part1', 'scalar_expansion_part2', 'neuron_gradient_part1', 'neuron_gradient_part2', 'mse_relu_neuron', 'sigmoid_derivative', 'softmax_ce_gradient', 'window_score_gradients', 'two_layer_delta_recursion', 'softmax_jacobian', 'least_squares_gradient', 'l2_regularization', 'two_layer_input_gradient', 'softmax_classifier_part1', 'softmax_classifier_part2', 'max_margin_gradient', 'multivariate_chain_rule', 'skip_gram_gradients_part1', 'skip_gram_gradients_part2', 'glove_gradient', 'output_layer_mse', 'bce_sigmoid_delta', 'hidden_layer_delta', 'derivative_rules_part1', 'derivative_rules_part2', 'derivative_rules_part3', 'derivative_rules_part4', 'derivative_rules_part5', 'derivative_rules_part6', 'partial_derivatives', 'bce_layer_backward_part1', 'bce_layer_backward_part2', 'multivariate_chain_rule_example', 'logistic_regression_batched_part1', 'logistic_regression_batched_part2', 'batched_backprop_part1', 'batched_backprop_part2', 'batched_backprop_part3', 'layout_equivalence_part1', 'layout_equivalence_part2', 'layout_equivalence_part3', 'network_output_deltas_part1', 'network_output_deltas_part2', 'network_output_deltas_part3', 'network_output_deltas_part4', 'network_output_deltas_part5', 'network_output_deltas_part6', 'network_layer_backward_part1', 'network_layer_backward_part2', 'gradient_example__dx', 'gradient_example__dy', 'scalar_chain_rule__dx', 'jacobian_example_part1__dx', 'jacobian_example_part1__dy', 'jacobian_example_part2__dx', 'jacobian_example_part2__dy', 'jacobian_chain_rule_part1__dx', 'jacobian_chain_rule_part1__dy', 'jacobian_chain_rule_part2__dx', 'jacobian_chain_rule_part2__dy', 'sigmoid_derivative__dx', 'multivariate_chain_rule__dx1', 'multivariate_chain_rule__dx2', 'bce_sigmoid_delta__dz', 'derivative_rules_part1__dx', 'derivative_rules_part2__dx', 'derivative_rules_part3__dx', 'derivative_rules_part4__dx', 'derivative_rules_part5__dx', 'derivative_rules_part6__dx', 'partial_derivatives__dx1', 'partial_derivatives__dx2', 'multivariate_chain_rule_example__dx']

@@ -4,7 +4,10 @@ A 2-layer network (sigmoid hidden layer, softmax cross-entropy, integer
 labels, float64, layout "rows": X is m x Dx) at (Dx, H, Dy, m) =
 (20, 50, 10, 1), (784, 256, 10, 64), (784, 1024, 10, 1024).  Each
 implementation is timed in this process, interleaved, as the median of
-repeated calls; ratios are to the hand-written NumPy of :func:`handwritten`.
+repeated calls, in 5 rounds; each ratio is the median over the rounds of
+the median ratio of neighbouring calls within a round, to the hand-written NumPy of
+:func:`handwritten`.  derive is timed twice: plain calls, and calls
+that reuse one Workspace (as a training loop would).
 torch and jax (CPU, eager autograd) join when installed, timed after the
 NumPy pair.  At the largest
 size the achieved GFLOP/s (6 m (Dx H + H Dy) flops: three GEMMs per layer)
@@ -13,12 +16,13 @@ This is a benchmark, not a test: its figures go in the README.
 """
 from __future__ import annotations
 
+import os
 import platform
 import time
 
 import numpy as np
 
-from derive.numeric import mlp_loss_and_grads
+from derive.numeric import Workspace, mlp_loss_and_grads
 
 SIZES = [(20, 50, 10, 1), (784, 256, 10, 64), (784, 1024, 10, 1024)]
 
@@ -48,6 +52,15 @@ def handwritten(W1, b1, W2, b2, X, y):
 
 def generated(W1, b1, W2, b2, X, y):
     return mlp_loss_and_grads([(W1, b1), (W2, b2)], X, y, activation="sigmoid", output="softmax-ce", layout="rows")
+
+
+_WS = Workspace()
+
+
+def generated_workspace(W1, b1, W2, b2, X, y):
+    """As a training loop calls it: one Workspace for every call (the gradients are its buffers)."""
+    return mlp_loss_and_grads([(W1, b1), (W2, b2)], X, y, activation="sigmoid", output="softmax-ce", layout="rows",
+                              workspace=_WS)
 
 
 def _torch():
@@ -94,9 +107,11 @@ def _problem(dx, h, dy, m, seed=0):
             rng.standard_normal((m, dx)), rng.integers(0, dy, m))
 
 
-def _median_times(funcs, args, repeat, budget_s=3.0):
-    """Median seconds per call of each function, calls interleaved so that
-    drifts in machine speed hit all alike."""
+def _interleaved_times(funcs, args, repeat, budget_s=3.0):
+    """Seconds per call of each function in each of `repeat` rounds; within a
+    round every function runs once, in an order that rotates from round to
+    round, so that drifts in machine speed (a shared machine) hit all alike
+    and ratios within a round compare like with like."""
     for f in funcs.values():
         f(*args)  # warm up (first-call costs are not the steady state)
     t0 = time.perf_counter()
@@ -105,16 +120,23 @@ def _median_times(funcs, args, repeat, budget_s=3.0):
     once = max(time.perf_counter() - t0, 1e-7)
     inner = max(1, int(2e-3 / once * len(funcs)))  # batch tiny calls so the timer resolves them
     times = {k: [] for k in funcs}
+    keys = list(funcs)
     deadline = time.perf_counter() + budget_s
-    for _ in range(repeat):
-        for k, f in funcs.items():
+    for r in range(repeat):
+        for k in keys[r % len(keys):] + keys[:r % len(keys)]:
+            f = funcs[k]
             t = time.perf_counter()
             for _ in range(inner):
                 f(*args)
             times[k].append((time.perf_counter() - t) / inner)
-        if time.perf_counter() > deadline and len(times[k]) >= 5:
+        if time.perf_counter() > deadline and r >= 4:
             break
-    return {k: float(np.median(v)) for k, v in times.items()}
+    return times
+
+
+def _median_times(funcs, args, repeat, budget_s=3.0):
+    """Median seconds per call of each function, calls interleaved."""
+    return {k: float(np.median(v)) for k, v in _interleaved_times(funcs, args, repeat, budget_s).items()}
 
 
 def gemm_gflops(n=1024, repeat=5):
@@ -133,16 +155,18 @@ def _timed(f):
 def run(quick=False, out=print):
     extra = [x for x in (_torch(), _jax()) if x is not None]
     sizes = SIZES[:2] if quick else SIZES
+    threads = {k: os.environ[k] for k in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS") if k in os.environ}
     out(f"derive bench: 2-layer network, sigmoid + softmax-CE, float64, layout rows; "
-        f"numpy {np.__version__}, {platform.machine()}, median of repeated calls, same process")
-    names = ["hand-written NumPy", "derive (generated)"] + [label for label, _ in extra]
-    head = "| (Dx, H, Dy, m) | " + " | ".join(names) + " | derive / hand-written |"
+        f"numpy {np.__version__}, {platform.machine()}, {os.cpu_count()} CPUs, BLAS threads "
+        f"{', '.join(f'{k}={v}' for k, v in threads.items()) or 'library default'}; median of repeated calls, same process")
+    names = ["hand-written NumPy", "derive (generated)", "derive + Workspace"] + [label for label, _ in extra]
+    head = "| (Dx, H, Dy, m) | " + " | ".join(names) + " | derive / hand-written | derive + Workspace / hand-written |"
     out(head)
-    out("|" + "---|" * (len(names) + 2))
+    out("|" + "---|" * (len(names) + 3))
     rows = []
     for dx, h, dy, m in sizes:
         args = _problem(dx, h, dy, m)
-        funcs = {"hand": handwritten, "gen": generated, **{label: f for label, f in extra}}
+        funcs = {"hand": handwritten, "gen": generated, "ws": generated_workspace, **{label: f for label, f in extra}}
         # agreement first: a fast wrong answer is not a result
         ref_loss, ref = handwritten(*args)
         for label, f in funcs.items():
@@ -153,12 +177,18 @@ def run(quick=False, out=print):
                 raise AssertionError(f"{label} disagrees with the hand-written gradient at {(dx, h, dy, m)}: {err:.1e}")
         # the NumPy pair interleaved; torch/jax each on its own afterwards (their
         # thread pools spin after a call and would slow the NumPy calls between)
-        t = _median_times({"hand": handwritten, "gen": generated}, args, repeat=7 if quick else 31)
+        # (a shared machine: several rounds of interleaved medians, then the median of each's medians)
+        rounds = 1 if quick else 5
+        per = [_interleaved_times({"hand": handwritten, "gen": generated, "ws": generated_workspace}, args,
+                                  repeat=7 if quick else 21, budget_s=1.0 if quick else 2.0) for _ in range(rounds)]
+        t = {k: float(np.median([np.median(p[k]) for p in per])) for k in per[0]}
+        # the ratio within each round of calls (neighbours in time), then medians of medians
+        ratios = {k: float(np.median([np.median(np.divide(p[k], p["hand"])) for p in per])) for k in ("gen", "ws")}
         for label, f in extra:
             t.update(_median_times({label: f}, args, repeat=7 if quick else 15))
-        cells = [f"{t['hand'] * 1e3:.3f} ms", f"{t['gen'] * 1e3:.3f} ms"] + [f"{t[k] * 1e3:.3f} ms" for k, _ in extra]
-        ratio = t["gen"] / t["hand"]
-        out(f"| ({dx}, {h}, {dy}, {m}) | " + " | ".join(cells) + f" | {ratio:.2f}x |")
+        cells = [f"{t[k] * 1e3:.3f} ms" for k in ("hand", "gen", "ws")] + [f"{t[k] * 1e3:.3f} ms" for k, _ in extra]
+        ratio = ratios["gen"]
+        out(f"| ({dx}, {h}, {dy}, {m}) | " + " | ".join(cells) + f" | {ratio:.2f}x | {ratios['ws']:.2f}x |")
         rows.append(((dx, h, dy, m), t, ratio))
     if not quick:
         (dx, h, dy, m), t, _ = rows[-1]

@@ -228,7 +228,10 @@ def main(argv=None):
                 same = codegen.PATH.exists() and codegen.PATH.read_text() == codegen.source(results())
                 print(f"{codegen.PATH}: {'up to date' if same else 'STALE: run python -m derive codegen'}")
                 return 0 if same else 1
-            changed = codegen.write(results())
+            try:
+                changed = codegen.write(results())
+            except codegen.NotWritable as err:
+                raise UsageError(str(err)) from None
             print(f"{codegen.PATH}: {'written' if changed else 'unchanged'}")
             return 0
         if args.cmd == "bench":

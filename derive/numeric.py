@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import math
 import numbers
+import threading
 
 import numpy as np
 
@@ -33,12 +34,15 @@ _ACTIVATION_NAMES = tuple(ACTIVATIONS)
 OUTPUTS = ("softmax-ce", "bce", "mse")
 LAYOUTS = ("rows", "columns")
 
+# the in-place twins of the layer kernels (codegen prints both from the same statements)
 _KERNELS = {layout: {"loss": {"softmax-ce": getattr(_g, f"softmax_ce_{s}"), "bce": getattr(_g, f"bce_{s}"),
                               "mse": getattr(_g, f"mse_{s}")},
-                     "hidden": getattr(_g, f"layer_backward_{s}"), "hidden0": getattr(_g, f"layer_backward_{s}_noreg"),
-                     "input": getattr(_g, f"input_layer_backward_{s}"),
-                     "input0": getattr(_g, f"input_layer_backward_{s}_noreg")}
+                     "hidden": getattr(_g, f"layer_backward_{s}_into"),
+                     "hidden0": getattr(_g, f"layer_backward_{s}_noreg_into"),
+                     "input": getattr(_g, f"input_layer_backward_{s}_into"),
+                     "input0": getattr(_g, f"input_layer_backward_{s}_noreg_into")}
             for layout, s in (("rows", "rows"), ("columns", "cols"))}
+_PRIME_INTO = {name: getattr(_g, f"{name}_prime_from_output_into") for name in ACTIVATIONS}
 
 
 def _choice(name, value, allowed):
@@ -82,9 +86,10 @@ def _reg(reg):
 SUM_TOL = 1e-12
 
 
-def _targets(y, Z, output, rows):
+def _targets(y, Z, output, rows, Y1, idx):
     """y as a float64 array shaped like the logits Z; integer class labels
-    become one-hot for softmax-ce, whose soft targets must sum to 1 per example."""
+    become one-hot (in the buffer Y1; idx is arange(m)) for softmax-ce, whose
+    soft targets must sum to 1 per example."""
     y = y if type(y) is np.ndarray else np.asarray(y)
     k, m = (Z.shape[1], Z.shape[0]) if rows else Z.shape
     if output == "softmax-ce" and y.ndim == 1:
@@ -93,12 +98,12 @@ def _targets(y, Z, output, rows):
         if y.shape != (m,):
             raise ValueError(f"y: {y.shape[0]} labels for {m} examples")
         try:  # raises for labels < 0 or >= k (plain indexing would wrap negative ones)
-            at = np.ravel_multi_index((np.arange(m), y) if rows else (y, np.arange(m)), Z.shape)
+            at = np.ravel_multi_index((idx, y) if rows else (y, idx), Z.shape)
         except ValueError:
             raise ValueError(f"y: class labels must lie in [0, {k}), got {y.min()}..{y.max()}") from None
-        Y = np.zeros(Z.shape)
-        Y.put(at, 1.0)
-        return Y
+        Y1.fill(0.0)
+        Y1.put(at, 1.0)
+        return Y1
     if y.ndim == 1 and k == 1:
         y = y.reshape(Z.shape)
     if y.shape != Z.shape:
@@ -156,8 +161,105 @@ def _check(params, X, rows):
     return X, layers
 
 
+# The forward activations in place.  Each computes exactly what the
+# activation above computes (same operations in the same order, so the same
+# bits; tests check it) into buffers of the workspace: z is scratch, the
+# activation's value is returned.
+
+def _sigmoid_into(z, a, mask):
+    """_k.sigmoid: e = exp(-|z|), r = 1/(1 + e), r where z >= 0 else e r (never exp of a positive number)."""
+    np.less(z, 0.0, out=mask)
+    np.copysign(z, -1.0, out=z)  # -|z| in one pass
+    np.exp(z, out=z)
+    np.add(z, 1.0, out=a)
+    np.divide(1.0, a, out=a)
+    np.multiply(z, a, out=a, where=mask)
+    return a
+
+
+def _tanh_into(z, a, mask):
+    return np.tanh(z, out=z)
+
+
+def _relu_into(z, a, mask):
+    """_k.relu: z where z > 0, else 0.0 (NaN included, as np.where does)."""
+    np.greater(z, 0.0, out=mask)
+    np.logical_not(mask, out=mask)
+    np.copyto(z, 0.0, where=mask)
+    return z
+
+
+def _identity_into(z, a, mask):
+    return z
+
+
+_FORWARD_INTO = {"sigmoid": _sigmoid_into, "tanh": _tanh_into, "relu": _relu_into, "identity": _identity_into}
+
+
+class Workspace:
+    """Buffers that mlp_loss_and_grads reuses across calls, as torch's
+    allocator does: pass the same Workspace to every call of a training loop
+    and no array is allocated after the first call (for softmax-ce with
+    integer labels and no reg; the loss kernel's O(m k) arrays excepted).
+
+    The gradients returned are then views of the workspace's buffers: the
+    next call with the same workspace overwrites them (copy them to keep
+    them).  A new network shape, batch size, layout, activation or loss
+    reallocates.  Not for use by two threads at once.
+    """
+
+    __slots__ = ("_key", "_bufs")
+
+    def __init__(self):
+        self._key = None
+        self._bufs = None
+
+
+# a call without a workspace takes its scratch (not what it returns) from
+# its thread's own, kept for the last shape used: allocating a dozen arrays
+# per call costs more than the whole gradient at small sizes
+_LOCAL = threading.local()
+
+
+def _buffers(ws, rows, widths, m, activation, grads=True):
+    """Z (pre-activations, reused as scratch), A (sigmoid's output), masks,
+    the gradients' buffers (their shapes when not `grads`), dJ/dZ of each
+    hidden layer, f'(A) scratch, the one-hot labels and arange(m), allocated
+    once per shape."""
+    key = (rows, activation, widths, m)
+    if ws._key == key:
+        return ws._bufs
+    def mat(w, dtype=np.float64):
+        return np.empty((m, w) if rows else (w, m), dtype=dtype)
+    hidden = widths[1:-1]
+    bufs = {
+        "Z": [mat(w) for w in widths[1:]],
+        "A": [mat(w) if activation == "sigmoid" else None for w in hidden],
+        "mask": [mat(w, bool) if activation in ("sigmoid", "relu") else None for w in hidden],
+        "gW": [(i, o) if rows else (o, i) for i, o in zip(widths[:-1], widths[1:])],
+        "gb": [(1, o) if rows else (o, 1) for o in widths[1:]],
+        "D": [mat(w) for w in hidden],
+        "tmp": [mat(w) for w in hidden],
+        "Y": mat(widths[-1]),
+        "rows": np.arange(m),
+    }
+    if grads:
+        bufs["gW"], bufs["gb"] = [np.empty(s) for s in bufs["gW"]], [np.empty(s) for s in bufs["gb"]]
+    ws._key, ws._bufs = key, bufs
+    return bufs
+
+
+def _scratch(rows, widths, m, activation):
+    """The calling thread's scratch, and new arrays for the gradients."""
+    ws = _LOCAL.__dict__.get("ws")
+    if ws is None:
+        ws = _LOCAL.ws = Workspace()
+    bufs = _buffers(ws, rows, widths, m, activation, grads=False)
+    return bufs, [np.empty(s) for s in bufs["gW"]], [np.empty(s) for s in bufs["gb"]]
+
+
 def mlp_loss_and_grads(params, X, y, activation="sigmoid", output="softmax-ce", reg=0.0, layout="rows",
-                       output_activation="identity"):
+                       output_activation="identity", workspace=None):
     """Mean loss over the examples plus reg * sum ||W||^2 (weights, not
     biases: seed 001's lambda sum theta^2), and its gradients.
 
@@ -178,39 +280,60 @@ def mlp_loss_and_grads(params, X, y, activation="sigmoid", output="softmax-ce", 
     1/2 ||g(z) - y||^2 with g = output_activation.
     reg: a finite real number >= 0 (None, bools, complex, strings and arrays
     are refused with a TypeError).
+    workspace: a Workspace to reuse buffers across calls (see Workspace):
+    the gradients returned are then its buffers, overwritten by its next
+    call.  Without one, every array returned is new.
     Returns (loss, grads) with grads shaped like params, float64.
     """
     _choice("layout", layout, LAYOUTS)
     _choice("activation", activation, _ACTIVATION_NAMES)
     _choice("output", output, OUTPUTS)
     _choice("output_activation", output_activation, _ACTIVATION_NAMES)
+    if workspace is not None and type(workspace) is not Workspace:
+        raise TypeError(f"workspace: expected a derive.numeric.Workspace, got {type(workspace).__name__}")
     reg = _reg(reg)
     rows = layout == "rows"
     X, layers = _check(params, X, rows)
-    f, df = ACTIVATIONS[activation]
+    m = X.shape[0] if rows else X.shape[1]
+    widths = (X.shape[1] if rows else X.shape[0], *(W.shape[1] if rows else W.shape[0] for W, _ in layers))
+    if workspace is None:
+        bufs, gW, gb = _scratch(rows, widths, m, activation)
+    else:
+        bufs = _buffers(workspace, rows, widths, m, activation)
+        gW, gb = bufs["gW"], bufs["gb"]
+    f = _FORWARD_INTO[activation]
     kern = _KERNELS[layout]
-    # forward: z = a W + b (rows) or W a + b (columns); keep each layer's input a
+    # forward, in place: z = a W + b (rows) or W a + b (columns) into Z[i];
+    # keep each layer's input a
     acts, a = [X], X
-    for W, b in layers[:-1]:
-        a = f(a @ W + b if rows else W @ a + b)
+    Zs = bufs["Z"]
+    for i, (W, b) in enumerate(layers[:-1]):
+        Z = np.matmul(a, W, out=Zs[i]) if rows else np.matmul(W, a, out=Zs[i])
+        np.add(Z, b, out=Z)
+        a = f(Z, bufs["A"][i], bufs["mask"][i])
         acts.append(a)
     W, b = layers[-1]
-    Z = a @ W + b if rows else W @ a + b
-    Y = _targets(y, Z, output, rows)
+    Z = np.matmul(a, W, out=Zs[-1]) if rows else np.matmul(W, a, out=Zs[-1])
+    np.add(Z, b, out=Z)
+    Y = _targets(y, Z, output, rows, bufs["Y"], bufs["rows"])
     if output == "mse":
         g, dg = ACTIVATIONS[output_activation]
         loss, D = kern["loss"]["mse"](Y, g(Z), dg)
     else:
         loss, D = kern["loss"][output](Z, Y)
-    # backward: D = dJ/dZ of the layer being processed
-    grads = [None] * len(layers)
+    # backward: D = dJ/dZ of the layer being processed; each kernel writes
+    # (dW, db, dJ/dZ below) into the workspace
+    df = _PRIME_INTO[activation]
     for i in range(len(layers) - 1, 0, -1):
-        W = layers[i][0]
-        gW, gb, D = kern["hidden"](W, D, reg, acts[i], df) if reg else kern["hidden0"](W, D, acts[i], df)
-        grads[i] = (gW, gb)
-    W = layers[0][0]
-    grads[0] = kern["input"](W, D, reg, X) if reg else kern["input0"](W, D, X)
+        out = (gW[i], gb[i], bufs["D"][i - 1])
+        if reg:
+            kern["hidden"](layers[i][0], D, reg, acts[i], df, out, bufs["tmp"][i - 1])
+        else:
+            kern["hidden0"](layers[i][0], D, acts[i], df, out, bufs["tmp"][i - 1])
+        D = out[2]
     if reg:
+        kern["input"](layers[0][0], D, reg, X, (gW[0], gb[0]))
         loss = loss + reg * sum(float(np.vdot(W, W)) for W, _ in layers)
-    shaped = [(gW, gb.reshape(np.shape(pair[1]))) for (gW, gb), pair in zip(grads, params)]
-    return float(loss), shaped
+    else:
+        kern["input0"](layers[0][0], D, X, (gW[0], gb[0]))
+    return float(loss), [(gW[i], gb[i].reshape(np.shape(pair[1]))) for i, pair in enumerate(params)]

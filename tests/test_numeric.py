@@ -257,6 +257,11 @@ def test_mlp_refuses_bad_arguments_clearly(change, exc, msg):
     call.update(change)
     with pytest.raises(exc, match=msg):
         numeric.mlp_loss_and_grads(**call)
+    ws = numeric.Workspace()  # the same checks when buffers are reused, even after a good call
+    numeric.mlp_loss_and_grads(params=[(np.ones((2, 3)), np.zeros(3))], X=np.ones((4, 2)), y=np.array([0, 1, 2, 0]),
+                               workspace=ws)
+    with pytest.raises(exc, match=msg):
+        numeric.mlp_loss_and_grads(**call, workspace=ws)
 
 
 @pytest.mark.parametrize("layout", numeric.LAYOUTS)

@@ -16,9 +16,12 @@ committed file differs (``python -m derive codegen`` rewrites it).
 """
 from __future__ import annotations
 
+import os
+import stat
 from pathlib import Path
 
 import sympy as sp
+from sympy.matrices.expressions.applyfunc import ElementwiseApplyFunction
 from sympy.matrices.expressions.matexpr import MatrixElement
 
 from derive.maths import functions as fn
@@ -86,6 +89,7 @@ def _activations():
     for name, (act, dout) in fn.ACTIVATIONS.items():
         out.append(mexpr.numpy_source(name, ["x"], act(t).xreplace({t: sp.Symbol("x")}) if name != "identity" else sp.Symbol("x")))
         out.append(mexpr.numpy_source(f"{name}_prime_from_output", ["a"], dout(a)))
+        out.append(_scalar_into(f"{name}_prime_from_output_into", a, dout(a)))
     # f' as a function of z, the defaults of the per-result functions
     out.append(mexpr.numpy_source("sigmoid_prime", ["x"], fn.CONCRETE[fn.fprime](sp.Symbol("x"))))
     out.append(mexpr.numpy_source("tanh_prime", ["x"], fn.CONCRETE[fn.gprime](sp.Symbol("x"))))
@@ -166,7 +170,8 @@ def _scalar_function(name, args, claims, doc):
     return out
 
 
-def _kernel(r, ex):
+def _kernel_statement(r, ex):
+    """The SymPy outputs of an Export and the kernel's signature."""
     V, s, claims, _ = statements.parts(r.how)[ex.part]
     wrt = list(ex.wrt or claims)
     outs = [claims[w] for w in wrt]
@@ -194,9 +199,114 @@ def _kernel(r, ex):
     args = [a for a in shapes if a in args]
     sig = args + list(callables.values())
     what = (["the loss"] if ex.value else []) + [f"d/d{w}" for w in wrt]
+    return outs, args, sig, callables, shapes, what
+
+
+def _kernel(r, ex):
+    outs, args, sig, callables, shapes, what = _kernel_statement(r, ex)
     doc = _doc(r, f"Kernel of derive.numeric; returns ({', '.join(what)}).")
     return mexpr.numpy_source(ex.name, sig, outs, callables=callables,
                               sizes_from=_sizes_from(outs, args, shapes), doc=doc)
+
+
+# In-place twins of the layer kernels, printed from the same SymPy outputs
+# as the kernels above: every product goes into a caller's buffer
+# (np.matmul(..., out=)), transposes stay views (BLAS reads them transposed),
+# sums are np.add.reduce (np.sum's Python wrapper costs more than the sum at small sizes),
+# nothing is allocated.  Only the forms these statements take are printed;
+# any other raises, so a changed statement cannot be printed wrongly.
+
+def _kernel_into(r, ex):
+    outs, args, sig, callables, shapes, what = _kernel_statement(r, ex)
+    name = f"{ex.name}_into"
+    lines = []
+    for k, o in enumerate(outs):
+        lines += _matrix_into(o, f"out[{k}]", callables, name)
+    tmp = ["tmp"] if any("tmp" in line for line in lines) else []
+    doc = _doc(r, f"In-place twin of {ex.name}: writes ({', '.join(what)}) into out, a tuple of C-contiguous "
+                  "float64 arrays of their shapes, and returns it" + ("; tmp: scratch shaped like A, for f'(A)" if tmp else "")
+               + (". Allocates only the term 2 lam W." if "lam" in sig else ". Allocates nothing."))
+    body = "".join(f"    {line}\n" for line in lines)
+    return f"def {name}({', '.join(sig + ['out'] + tmp)}):\n    \"\"\"{doc}\"\"\"\n{body}    return out\n"
+
+
+def _operand(e, where):
+    if isinstance(e, sp.MatrixSymbol):
+        return e.name
+    if isinstance(e, sp.Transpose) and isinstance(e.arg, sp.MatrixSymbol):
+        return f"{e.arg.name}.T"  # a view: np.matmul hands BLAS the transposed flag, no copy
+    raise NotImplementedError(f"{where}: no in-place form for operand {e}")
+
+
+def _matrix_into(e, dst, callables, where):
+    """Lines that write the matrix expression e into the array dst."""
+    if isinstance(e, sp.MatAdd):
+        # a term 0*M comes from lam = 0 (the _noreg variants): dropped, as the kernel printer does
+        terms = [a for a in e.args if not (isinstance(a, sp.MatMul) and a.as_coeff_matrices()[0] == 0)]
+        scaled = [a for a in terms if isinstance(a, sp.MatMul) and len(a.as_coeff_matrices()[1]) == 1
+                  and a.as_coeff_matrices()[0] != 1]
+        rest = [a for a in terms if a not in scaled]
+        if len(rest) != 1:
+            raise NotImplementedError(f"{where}: no in-place form for the sum {e}")
+        lines = _matrix_into(rest[0], dst, callables, where)
+        for a in scaled:
+            coeff, (m,) = a.as_coeff_matrices()
+            lines.append(f"np.add({dst}, ({sp.pycode(coeff)}) * {_operand(m, where)}, out={dst})")
+        return lines
+    if isinstance(e, sp.MatMul):
+        coeff, mats = e.as_coeff_matrices()
+        if coeff != 1:
+            raise NotImplementedError(f"{where}: no in-place form for the scaled product {e}")
+        if len(mats) == 2 and isinstance(mats[0], sp.OneMatrix) and mats[0].shape[0] == 1:  # 1^T M: column sums
+            return [f"np.add.reduce({_operand(mats[1], where)}, axis=-2, keepdims=True, out={dst})"]
+        if len(mats) == 2 and isinstance(mats[1], sp.OneMatrix) and mats[1].shape[1] == 1:  # M 1: row sums
+            return [f"np.add.reduce({_operand(mats[0], where)}, axis=-1, keepdims=True, out={dst})"]
+        if len(mats) == 2:
+            return [f"np.matmul({_operand(mats[0], where)}, {_operand(mats[1], where)}, out={dst})"]
+    if isinstance(e, sp.HadamardProduct) and len(e.args) == 2:
+        applied = [a for a in e.args if isinstance(a, ElementwiseApplyFunction)
+                   and isinstance(a.function.expr, sp.Function) and a.function.expr.func in callables
+                   and a.function.expr.args == a.function.variables]
+        if len(applied) == 1:
+            (f,), other = applied, [a for a in e.args if a is not applied[0]][0]
+            # M o f'(A): M into dst, f'(A) into tmp, one multiply in place
+            return (_matrix_into(other, dst, callables, where)
+                    + [f"{callables[f.function.expr.func]}({_operand(f.expr, where)}, tmp)",
+                       f"np.multiply({dst}, tmp, out={dst})"])
+    raise NotImplementedError(f"{where}: no in-place form for {type(e).__name__} {e}")
+
+
+def _scalar_into(name, var, e):
+    """def name(a, out): writes the elementwise e(a) into out (ufuncs with out=)."""
+    lines = _elementwise_into(e, var, "out", name)
+    body = "".join(f"    {line}\n" for line in lines)
+    return (f"def {name}({var.name}, out):\n    \"\"\"In place: out[...] = {name[:-5]}({var.name}); "
+            f"returns out.\"\"\"\n{body}    return out\n")
+
+
+def _elementwise_into(e, var, dst, where):
+    a = var.name
+    if e == var:
+        return [f"np.copyto({dst}, {a})"]
+    if e.is_Number:
+        return [f"{dst}[...] = {sp.pycode(e)}"]
+    if isinstance(e, fn.step) and e.args == (var,):
+        return [f"np.greater({a}, 0, out={dst})"]  # _k.step's real(a) > 0, for real a, as 1.0/0.0
+    if isinstance(e, sp.Pow) and e.base == var and e.exp == 2:
+        return [f"np.square({a}, out={dst})"]  # what a ** 2 computes
+    if isinstance(e, sp.Mul) and len(e.args) == 2 and var in e.args:
+        other = e.args[0] if e.args[1] == var else e.args[1]
+        if other != var:  # a * u: u into dst, then times a (the order the kernel prints, a * u)
+            return _elementwise_into(other, var, dst, where) + [f"np.multiply({a}, {dst}, out={dst})"]
+    if isinstance(e, sp.Add) and len(e.args) == 2 and any(t.is_Number for t in e.args):
+        c = [t for t in e.args if t.is_Number][0]
+        t = [t for t in e.args if not t.is_Number][0]
+        coeff, u = t.as_coeff_Mul()
+        if coeff == -1:  # c - u
+            if u == var:
+                return [f"np.subtract({sp.pycode(c)}, {a}, out={dst})"]
+            return _elementwise_into(u, var, dst, where) + [f"np.subtract({sp.pycode(c)}, {dst}, out={dst})"]
+    raise NotImplementedError(f"{where}: no in-place form for {e}")
 
 
 def _unevaluated_scalar(r, part):
@@ -211,6 +321,8 @@ def _kernels(records):
     for r in records:
         for ex in getattr(r.how, "exports", ()):
             out.append(_kernel(r, ex))
+            if not ex.value:  # the layer kernels: their in-place twin (the loss kernels are O(m k), kept whole)
+                out.append(_kernel_into(r, ex))
     return out
 
 
@@ -221,8 +333,9 @@ def _index(records):
         if isinstance(r.how, Gradient):
             n = len(statements.parts(r.how))
             by[r.id] = tuple(export_name(r, k, n) for k in range(n))
-        names += [ex.name for ex in getattr(r.how, "exports", ())]
-    names = [*(n for a in fn.ACTIVATIONS for n in (a, f"{a}_prime_from_output")), "sigmoid_prime", "tanh_prime",
+        names += [n for ex in getattr(r.how, "exports", ()) for n in ((ex.name,) if ex.value else (ex.name, f"{ex.name}_into"))]
+    names = [*(n for a in fn.ACTIVATIONS for n in (a, f"{a}_prime_from_output", f"{a}_prime_from_output_into")),
+             "sigmoid_prime", "tanh_prime",
              *names, *(n for v in by.values() for n in v),
              *(h for r in records if isinstance(r.how, Gradient) for h in helpers(r))]
     rows = "".join(f"    {k!r}: {v!r},\n" for k, v in by.items())
@@ -236,11 +349,21 @@ def source(records):
                         _index(records)]).rstrip() + "\n"
 
 
-def write(records, path=PATH):
-    """Write the generated module atomically; True when it changed."""
+class NotWritable(PermissionError):
+    """The generated module is read-only: it is left as it is."""
+
+
+def write(records, path=None):
+    """Write the generated module atomically; True when it changed.  A
+    read-only file (no write permission bit, or not writable by this user)
+    is refused with NotWritable and left unchanged: the atomic write renames
+    a new file over it, which the file's own mode would not stop."""
+    path = Path(PATH if path is None else path)
     text = source(records)
-    path = Path(path)
     if path.exists() and path.read_text() == text:
         return False
+    if path.exists() and (not path.stat().st_mode & (stat.S_IWUSR | stat.S_IWGRP | stat.S_IWOTH)
+                          or not os.access(path, os.W_OK)):
+        raise NotWritable(f"{path}: read-only, not overwritten (make it writable to regenerate it)")
     write_atomic(path, text)
     return True

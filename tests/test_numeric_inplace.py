@@ -1,0 +1,135 @@
+"""derive.numeric's in-place path: the _into twins that codegen prints
+compute the same numbers as the kernels printed from the same statements,
+the forward activations in place are the activations bit for bit, and a
+reused Workspace gives the answers of fresh calls."""
+import numpy as np
+import pytest
+import sympy as sp
+
+from derive import numeric
+from derive.render import codegen
+from derive import _generated as _g
+from derive.maths import kernels
+
+EXTREME = np.array([-1e3, -745.2, -40.0, -1e-300, -0.0, 0.0, 5e-324, 1e-8, 0.5, 36.0, 1e3, np.inf, -np.inf])
+
+
+@pytest.mark.parametrize("name", list(numeric.ACTIVATIONS))
+def test_forward_in_place_is_the_activation_bit_for_bit(name):
+    rng = np.random.default_rng(0)
+    z = np.concatenate([rng.standard_normal(200) * 30, EXTREME]).reshape(-1, 1)
+    want = numeric.ACTIVATIONS[name][0](z.copy())
+    got = numeric._FORWARD_INTO[name](z.copy(), np.empty_like(z), np.empty(z.shape, bool))
+    assert got.dtype == np.float64 and np.array_equal(got, want)
+    assert np.array_equal(np.signbit(got), np.signbit(np.asarray(want, float)))
+
+
+def test_forward_sigmoid_in_place_matches_the_kernel_not_a_shortcut():
+    """Bit-identical to kernels.sigmoid where the tanh form 0.5 + 0.5 tanh(z/2) would lose digits."""
+    z = np.array([[-40.0, -30.0, -700.0]])
+    got = numeric._FORWARD_INTO["sigmoid"](z.copy(), np.empty_like(z), np.empty(z.shape, bool))
+    assert np.array_equal(got, kernels.sigmoid(z)) and got[0, 2] > 0
+    assert not np.array_equal(got, 0.5 + 0.5 * np.tanh(z / 2))
+
+
+@pytest.mark.parametrize("name", list(numeric.ACTIVATIONS))
+def test_prime_from_output_into_is_the_printed_derivative(name):
+    rng = np.random.default_rng(1)
+    a = np.concatenate([rng.uniform(-2, 2, 100), [0.0, -0.0, 1.0, 0.5]]).reshape(4, -1)
+    want = np.broadcast_to(getattr(_g, f"{name}_prime_from_output")(a), a.shape)
+    out = np.full_like(a, np.nan)
+    assert getattr(_g, f"{name}_prime_from_output_into")(a, out) is out
+    assert np.array_equal(out, want)
+
+
+LAYER = [(s, reg) for s in ("rows", "cols") for reg in ("", "_noreg")]
+
+
+@pytest.mark.parametrize("layout,reg", LAYER, ids=[f"{s}{r}" for s, r in LAYER])
+def test_layer_kernels_into_equal_the_kernels(layout, reg):
+    """Each in-place twin writes exactly what its kernel returns (same
+    operations on the same operands), and allocates none of it."""
+    rng = np.random.default_rng(2)
+    n, k, m = 5, 3, 7
+    rows = layout == "rows"
+    W = rng.standard_normal((n, k) if rows else (k, n))
+    D = rng.standard_normal((m, k) if rows else (k, m))
+    A = numeric.sigmoid(rng.standard_normal((m, n) if rows else (n, m)))
+    lam = [0.3] if reg == "" else []
+    df, df_into = _g.sigmoid_prime_from_output, _g.sigmoid_prime_from_output_into
+    want = getattr(_g, f"layer_backward_{layout}{reg}")(W, D, *lam, A, df)
+    out = tuple(np.full(np.shape(w), np.nan) for w in want)
+    got = getattr(_g, f"layer_backward_{layout}{reg}_into")(W, D, *lam, A, df_into, out, np.empty_like(A))
+    assert got is out
+    for g, w in zip(got, want):
+        assert np.array_equal(g, w)
+    want = getattr(_g, f"input_layer_backward_{layout}{reg}")(W, D, *lam, A)
+    out = tuple(np.full(np.shape(w), np.nan) for w in want)
+    getattr(_g, f"input_layer_backward_{layout}{reg}_into")(W, D, *lam, A, out)
+    for g, w in zip(out, want):
+        assert np.array_equal(g, w)
+
+
+def test_in_place_printer_refuses_forms_it_does_not_know():
+    """A changed statement is never printed wrongly in place: an unknown form raises."""
+    A, B = sp.MatrixSymbol("A", 2, 2), sp.MatrixSymbol("B", 2, 2)
+    with pytest.raises(NotImplementedError):
+        codegen._matrix_into(A * B * A, "out[0]", {}, "test")
+    with pytest.raises(NotImplementedError):
+        codegen._matrix_into(sp.HadamardProduct(A, B), "out[0]", {}, "test")
+    a = sp.Symbol("a")
+    with pytest.raises(NotImplementedError):
+        codegen._elementwise_into(sp.exp(a) * sp.sin(a), a, "out", "test")
+
+
+def _net(rows, widths, m, rng):
+    Ws = [rng.standard_normal((i, o) if rows else (o, i)) for i, o in zip(widths[:-1], widths[1:])]
+    return [(W, rng.standard_normal(W.shape[1] if rows else W.shape[0])) for W in Ws], \
+        rng.standard_normal((m, widths[0]) if rows else (widths[0], m))
+
+
+@pytest.mark.parametrize("layout", numeric.LAYOUTS)
+@pytest.mark.parametrize("activation", list(numeric.ACTIVATIONS))
+def test_workspace_gives_the_answers_of_fresh_calls(layout, activation):
+    """Reused buffers: the same loss and gradients as without a workspace,
+    call after call, across a change of batch size and back; the gradients
+    are the workspace's own arrays (no allocation), overwritten by its next call."""
+    rows = layout == "rows"
+    rng = np.random.default_rng(3)
+    ws = numeric.Workspace()
+    params, X = _net(rows, [4, 6, 5, 3], 8, rng)
+    first = None
+    for m, output, reg in ((8, "softmax-ce", 0.0), (8, "bce", 0.2), (3, "mse", 0.0), (8, "softmax-ce", 0.1)):
+        X = rng.standard_normal((m, 4) if rows else (4, m))
+        y = rng.integers(0, 3, m) if output == "softmax-ce" else rng.uniform(0, 1, (m, 3) if rows else (3, m))
+        want = numeric.mlp_loss_and_grads(params, X, y, activation, output, reg, layout)
+        got = numeric.mlp_loss_and_grads(params, X, y, activation, output, reg, layout, workspace=ws)
+        again = numeric.mlp_loss_and_grads(params, X, y, activation, output, reg, layout, workspace=ws)
+        assert got[0] == want[0] == again[0]
+        for (gW, gb), (wW, wb), (aW, ab) in zip(got[1], want[1], again[1]):
+            assert np.array_equal(gW, wW) and np.array_equal(gb, wb)
+            assert np.shares_memory(gW, aW) and np.shares_memory(gb, ab)  # the workspace's buffers
+        if first is None:
+            first = got[1][0][0]
+        elif reg == 0.2:
+            assert np.shares_memory(first, got[1][0][0])  # same shapes, another loss: the same buffers
+        elif reg == 0.1:
+            assert not np.shares_memory(first, got[1][0][0])  # m changed in between: reallocated
+
+
+def test_calls_without_workspace_return_new_arrays():
+    rng = np.random.default_rng(4)
+    params, X = _net(True, [3, 4, 2], 5, rng)
+    y = rng.integers(0, 2, 5)
+    first = numeric.mlp_loss_and_grads(params, X, y)
+    keep = [g.copy() for pair in first[1] for g in pair]
+    second = numeric.mlp_loss_and_grads(params, X * 2.0, y)
+    assert all(not np.shares_memory(a, b) for p, q in zip(first[1], second[1]) for a, b in zip(p, q))
+    assert all(np.array_equal(a, b) for a, b in zip(keep, [g for pair in first[1] for g in pair]))
+
+
+def test_workspace_must_be_a_workspace():
+    rng = np.random.default_rng(5)
+    params, X = _net(True, [3, 2], 4, rng)
+    with pytest.raises(TypeError, match="workspace: expected a derive.numeric.Workspace, got dict"):
+        numeric.mlp_loss_and_grads(params, X, rng.integers(0, 2, 4), workspace={})
