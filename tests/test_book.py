@@ -100,3 +100,15 @@ def test_a_failed_build_cleans_up(tmp_path):
     pdf, msg = build_pdf(tmp_path)
     assert pdf is None and "pdflatex failed" in msg
     assert sorted(p.name for p in tmp_path.iterdir()) == ["derive.log", "derive.tex"]
+
+
+def test_the_book_builds_from_a_relative_out_dir(tmp_path, monkeypatch):
+    """derive all's default is --out reports: pdflatex runs in it, so the build folder must be absolute."""
+    if PDFLATEX is None:
+        pytest.skip("pdflatex not installed")
+    (tmp_path / "r").mkdir()
+    (tmp_path / "r" / "derive.tex").write_text("\\documentclass{article}\\begin{document}x\\end{document}\n")
+    monkeypatch.chdir(tmp_path)
+    pdf, msg = build_pdf(Path("r"))
+    assert pdf is not None and (tmp_path / "r" / "derive.pdf").exists(), msg
+    assert sorted(p.name for p in (tmp_path / "r").iterdir()) == ["derive.log", "derive.pdf", "derive.tex"]

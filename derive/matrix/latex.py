@@ -74,7 +74,21 @@ class DerivePrinter(LatexPrinter):
                 else:
                     lims.append((v, lo, hi))
             return self._print(sp.Sum(f, *lims) if lims else f)
-        return super()._print_Sum(e)
+        # an inner sum never reuses the index of a sum around it: sum_i (... sum_i x_{i,i})
+        # would read as one index; it is renamed (printing only, the sum is the same)
+        bound = getattr(self, "_bound", [])
+        taken = set(bound) | {a.name for a in e.atoms(sp.Symbol)}
+        for v, _, _ in e.limits:
+            if v.name in bound:
+                stem = re.sub(r"_?\d+$", "", v.name)
+                fresh = next(f"{stem}_{k}" for k in range(1, 1000) if f"{stem}_{k}" not in taken)
+                taken.add(fresh)
+                e = e.xreplace({v: sp.Symbol(fresh, **v.assumptions0)})
+        self._bound = bound + [v.name for v, _, _ in e.limits]
+        try:
+            return super()._print_Sum(e)
+        finally:
+            self._bound = bound
 
     def _print_Transpose(self, e):
         inner = self._print(e.arg)

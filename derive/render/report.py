@@ -366,7 +366,7 @@ def build_pdf(out: Path):
         return None, "pdflatex not found on PATH: wrote .tex only (Debian: apt-get install texlive-latex-base texlive-latex-recommended)"
     out = Path(out)
     _stale_builds(out)
-    build = out / f"{_BUILD}{os.getpid()}"
+    build = (out / f"{_BUILD}{os.getpid()}").absolute()  # pdflatex runs in out: a relative path would not do
     main = threading.current_thread() is threading.main_thread()
     previous = signal.signal(signal.SIGTERM, _raise_terminated) if main else None
     try:
@@ -383,7 +383,8 @@ def build_pdf(out: Path):
                 if log:
                     write_atomic(out / "derive.log", log)
                 tail = "\n".join(proc.stdout.splitlines()[-15:])
-                return None, f"pdflatex failed (log: {out / 'derive.log'}):\n{tail}"
+                kept = f" (log: {out / 'derive.log'})" if log else ""
+                return None, f"pdflatex failed{kept}:\n{tail}"
             if not re.search(r"Label\(s\) may have changed|Rerun to get", log):
                 break
         write_atomic(out / "derive.log", log)
