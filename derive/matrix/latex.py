@@ -3,23 +3,92 @@
 from a SymPy expression goes through :func:`tex`."""
 from __future__ import annotations
 
+import re
+
 import sympy as sp
 from sympy.printing.latex import LatexPrinter
 
 
 
-_GREEK = {"theta": r"\boldsymbol{\theta}", "delta": r"\boldsymbol{\delta}"}
+_GREEK = {"theta": r"\boldsymbol{\theta}", "delta": r"\boldsymbol{\delta}", "lam": r"\boldsymbol{\lambda}"}
+# scalar names the notes write as Greek letters
+_SCALAR = {"lam": r"\lambda", "eta": r"\eta", "alpha": r"\alpha", "beta": r"\beta", "gamma": r"\gamma",
+           "mu": r"\mu", "epsilon": r"\epsilon", "theta": r"\theta"}
+_PRIMED = re.compile(r"^([a-z])(\1+)(\d*)$")  # kk0, kkk0: the indexes a normal form adds, k'_0, k''_0
 
 
 def _bold(name):
+    """W -> bold W, W1 -> W_1, xc -> x_c, uo -> u_o, zL -> z_L (one letter and
+    its subscript, never a bold word)."""
     base, digits = name.rstrip("0123456789"), name[len(name.rstrip("0123456789")):]
-    b = _GREEK.get(base, rf"\mathbf{{{base}}}")
-    return f"{b}_{{{digits}}}" if digits else b
+    if base in _GREEK:
+        b, sub = _GREEK[base], digits
+    else:
+        b, sub = rf"\mathbf{{{base[0]}}}", base[1:] + ("," * bool(base[1:] and digits)) + digits
+    return f"{b}_{{{sub}}}" if sub else b
+
+
+def _scalar_name(name):
+    """lam -> lambda; kk0 -> k'_0; xc -> x_c; other names as SymPy prints them."""
+    m = _PRIMED.match(name)
+    if m:
+        return m.group(1) + "'" * len(m.group(2)) + (f"_{{{m.group(3)}}}" if m.group(3) else "")
+    base, digits = name.rstrip("0123456789"), name[len(name.rstrip("0123456789")):]
+    if base in _SCALAR:
+        return _SCALAR[base] + (f"_{{{digits}}}" if digits else "")
+    return None
 
 
 class DerivePrinter(LatexPrinter):
     def _print_MatrixSymbol(self, e):
         return _bold(e.name)
+
+    def _print_Symbol(self, e, style="plain"):
+        return _scalar_name(e.name) or super()._print_Symbol(e, style=style)
+
+    def _print_Identity(self, e):
+        # a 1 x 1 identity is the number 1 (v^T f(z) + 1 in matrix form)
+        return "1" if e.shape == (1, 1) else r"\mathbf{I}"
+
+    def _print_MatMul(self, e):
+        # a Hadamard product or a sum inside a matrix product keeps its brackets:
+        # W^T (f'(z) odot v), never W^T f'(z) odot v
+        if not any(isinstance(a, (sp.HadamardProduct, sp.MatAdd)) for a in e.args):
+            return super()._print_MatMul(e)
+        args = list(e.args)
+        sign = ""
+        if e.could_extract_minus_sign():
+            args = args[1:] if args[0] == -1 else [-args[0], *args[1:]]
+            sign = "- "
+        return sign + " ".join(rf"\left({self._print(a)}\right)" if isinstance(a, (sp.HadamardProduct, sp.MatAdd))
+                               else self.parenthesize(a, 1000) if isinstance(a, sp.Add) else self._print(a)
+                               for a in args)
+
+    def _print_Sum(self, e):
+        # a sum over one value (0 <= i <= 0) is its term: no one-term sums in print
+        if any(lo == hi for _, lo, hi in e.limits):
+            f, lims = e.function, []
+            for v, lo, hi in e.limits:
+                if lo == hi:
+                    f = f.subs(v, lo)
+                else:
+                    lims.append((v, lo, hi))
+            return self._print(sp.Sum(f, *lims) if lims else f)
+        # an inner sum never reuses the index of a sum around it: sum_i (... sum_i x_{i,i})
+        # would read as one index; it is renamed (printing only, the sum is the same)
+        bound = getattr(self, "_bound", [])
+        taken = set(bound) | {a.name for a in e.atoms(sp.Symbol)}
+        for v, _, _ in e.limits:
+            if v.name in bound:
+                stem = re.sub(r"_?\d+$", "", v.name)
+                fresh = next(f"{stem}_{k}" for k in range(1, 1000) if f"{stem}_{k}" not in taken)
+                taken.add(fresh)
+                e = e.xreplace({v: sp.Symbol(fresh, **v.assumptions0)})
+        self._bound = bound + [v.name for v, _, _ in e.limits]
+        try:
+            return super()._print_Sum(e)
+        finally:
+            self._bound = bound
 
     def _print_Transpose(self, e):
         inner = self._print(e.arg)
@@ -47,6 +116,11 @@ class DerivePrinter(LatexPrinter):
             return rf"\frac{{{self._print(num[0].args[0])}}}{{{self._print(den[0].args[0])}}}"
         return super()._print_Mul(e, **kwargs)
 
+    def _print_log(self, e, exp=None):
+        # no braces around the argument: a long one can then be broken (render/breaking.py)
+        head = rf"\log^{{{exp}}}" if exp else r"\log"
+        return rf"{head}\left({self._print(e.args[0])}\right)"
+
     def _print_Softmax(self, e):
         return rf"\operatorname{{softmax}}\left({self._print(e.arg)}\right)"
 
@@ -61,7 +135,8 @@ class DerivePrinter(LatexPrinter):
         return rf"\operatorname{{ReLU}}\left({self._print(e.args[0])}\right)"
 
     def _print_step(self, e, exp=None):
-        return rf"\mathbb{{1}}\left[{self._print(e.args[0])} > 0\right]"
+        # the indicator; amssymb's blackboard bold has no digit 1, so bold 1 (it renders)
+        return rf"\mathbf{{1}}\left[{self._print(e.args[0])} > 0\right]"
 
     def _print_fprime(self, e, exp=None):
         return rf"f'\left({self._print(e.args[0])}\right)"

@@ -328,8 +328,10 @@ def tex_name(name, matrix=True):
         b = _GREEK[base] if matrix or not _GREEK[base].startswith(r"\boldsymbol") else _GREEK[base]
     elif len(base) == 1:
         b = rf"\mathbf{{{base}}}" if matrix else base
+    elif matrix:  # xc, uo, zL: a letter and its subscript, never a bold word
+        b, digits = rf"\mathbf{{{base[0]}}}", base[1:] + ("," if digits else "") + digits
     else:
-        b = rf"\mathbf{{{base}}}" if matrix else rf"\mathit{{{base}}}"
+        b = rf"\mathit{{{base}}}"
     return f"{b}_{{{digits}}}" if digits else b
 
 
@@ -379,7 +381,7 @@ def _tex(e, names):
         return rf"{_base(e.args[0], t)}^{{\top}}", 6
     if op == "cmp":
         rel = {">": ">", "<": "<", ">=": r"\geq", "<=": r"\leq"}[e.attrs[0]]
-        return rf"\mathbb{{1}}\left[{latex(e.args[0], names)} {rel} {latex(e.args[1], names)}\right]", 6
+        return rf"\mathbf{{1}}\left[{latex(e.args[0], names)} {rel} {latex(e.args[1], names)}\right]", 6
     a = e.args[0] if e.args else None
     if op == "fn":
         name = e.attrs[0]
@@ -388,7 +390,7 @@ def _tex(e, names):
         if name == "abs":
             return rf"\left|{latex(a, names)}\right|", 6
         if name == "step":
-            return rf"\mathbb{{1}}\left[{latex(a, names)} > 0\right]", 6
+            return rf"\mathbf{{1}}\left[{latex(a, names)} > 0\right]", 6
         return rf"{_TEX_FN[name]}\left({latex(a, names)}\right)", 6
     if op in L.AXIS_FUNCS:
         axis = e.attrs[0]

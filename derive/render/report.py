@@ -10,13 +10,17 @@ from __future__ import annotations
 import os
 import re
 import shutil
+import signal
 import subprocess
-import tempfile
+import threading
 from pathlib import Path
+
+import sympy as sp
 
 from derive import numeric
 from derive.matrix.latex import escape, tex
 from derive.records import Derivation, Gradient, Mistake
+from derive.render import breaking
 from derive.render.codegen import helpers
 from derive.render.display import formula_lines
 from derive.render.files import write_atomic
@@ -37,21 +41,91 @@ def _stable(detail):
     return re.sub(r"(\d\.\d)e([-+]\d+)", lambda m: f"{float(m.group(0)):.0e}", detail)
 
 
+_MATRIX = re.compile(r"Matrix\((\[\[[^()]*?\]\])\)")
+_ARRAY = re.compile(r"\[\s*(?:-?\d[\d.]*(?:e[-+]?\d+)?\s+){5,}-?\d[\d.]*(?:e[-+]?\d+)?\s*\]")
+_ENTRY = re.compile(r"\b([A-Za-z]\w*)\[(\d+), (\d+)\] = (-?\d+(?:/\d+)?(?:\.\d+)?)")
+_SCALAR = re.compile(r"(?<![\w\[/.*])([A-Za-z][A-Za-z0-9]*) = (-?\d+(?:/\d+)?(?:\.\d+(?:e[-+]?\d+)?)?)(?![\w\[(*/.])")
+
+
+def _number(x):
+    """A number as mathematics: exact ones as they are, floats to 6 digits."""
+    x = sp.nsimplify(x) if isinstance(x, str) else x
+    if isinstance(x, sp.Float) or isinstance(x, float):
+        mant, _, ex = f"{float(x):.6g}".partition("e")
+        return rf"{mant} \cdot 10^{{{int(ex)}}}" if ex else mant
+    return tex(x)
+
+
+def _entries(text, m):
+    """A run of entries W1[0, 0] = -1, W1[0, 1] = 1, ... -> (end, one matrix)."""
+    name, cells, end = m.group(1), {}, m.start()
+    for e in _ENTRY.finditer(text, m.start()):
+        if e.group(1) != name or text[end:e.start()].strip(", ") != "":
+            break
+        cells[int(e.group(2)), int(e.group(3))] = e.group(4)
+        end = e.end()
+    rows, cols = max(i for i, _ in cells) + 1, max(j for _, j in cells) + 1
+    body = r" \\ ".join(" & ".join(_number(sp.Rational(cells[i, j]) if (i, j) in cells else "?")
+                                     for j in range(cols)) for i in range(rows))
+    return end, rf"\({tex(sp.MatrixSymbol(name, rows, cols))} = \left[\begin{{smallmatrix}}{body}\end{{smallmatrix}}\right]\)"
+
+
+def _detail(text):
+    """A check's detail for the verdict table: its numbers, matrices and
+    counterexamples typeset as mathematics, the rest escaped text."""
+    text, out, i = _stable(str(text)), [], 0
+    while i < len(text):
+        hits = [(m.start(), k, m) for k, rx in enumerate((_MATRIX, _ARRAY, _ENTRY, _SCALAR))
+                for m in [rx.search(text, i)] if m]
+        if not hits:
+            break
+        start, kind, m = min(hits, key=lambda h: (h[0], h[1]))
+        out.append(_text(text[i:start]))
+        if kind == 0:  # Matrix([[a], [b]]) as SymPy prints it
+            rows = sp.sympify(m.group(0))
+            cells = [[_number(x) for x in rows.row(r)] for r in range(rows.rows)]
+            if rows.cols == 1:
+                out.append(r"\([" + r",\allowbreak\ ".join(c[0] for c in cells) + r"]^{\top}\)")
+            else:
+                out.append(r"\(\left[\begin{smallmatrix}" + r" \\ ".join(" & ".join(c) for c in cells)
+                           + r"\end{smallmatrix}\right]\)")
+            i = m.end()
+        elif kind == 1:  # a NumPy array's repr: its ends and its length
+            vals = m.group(0).strip("[] \n").split()
+            out.append(rf"\([{_number(float(vals[0]))},\ {_number(float(vals[1]))},\ \ldots,\ "
+                       rf"{_number(float(vals[-1]))}]\) ({len(vals)} values)")
+            i = m.end()
+        elif kind == 2:
+            i, shown = _entries(text, m)
+            out.append(shown)
+        else:
+            out.append(rf"\({tex(sp.Symbol(m.group(1)))} = {_number(sp.nsimplify(m.group(2)) if '.' not in m.group(2) else sp.Float(m.group(2)))}\)")
+            i = m.end()
+    out.append(_text(text[i:]))
+    return "".join(out)
+
+
+def _text(text):
+    r"""Escaped text, a measured error 3e-10 in it as \(3 \cdot 10^{-10}\)."""
+    return re.sub(r"(?<![\w.])(\d(?:\.\d+)?)e([-+]?)0*(\d+)(?![\w.])",
+                  lambda m: rf"\({m.group(1)} \cdot 10^{{{m.group(2).replace('+', '')}{m.group(3)}}}\)", escape(text))
+
+
 def _formulas(r):
     """The proved formulas, printed from the SymPy statements themselves."""
     lines = formula_lines(r)
-    return "\\begin{align*}\n" + " \\\\\n".join(lines) + "\n\\end{align*}\n" if lines else ""
+    return breaking.steps([(lhs, rhs, "") for ln in lines for lhs, rhs in breaking.split_align(ln)]) if lines else ""
 
 
 def derivation_tex(d):
-    """One derivation as align*: a step per line, its reason on the right."""
+    """One derivation: a paragraph per step (TeX breaks a long one past the
+    '='), its reason flush right."""
     def shown(step):
         return step.display if step.display is not None else tex(step.expr)
-    lines = [rf"{d.title} &= {shown(d.steps[0])} && \text{{{d.steps[0].reason}}}"]
-    lines += [rf"&= {shown(s)} && \text{{{s.reason}}}" for s in d.steps[1:]]
-    out = "\\begin{align*}\n" + " \\\\\n".join(lines) + "\n\\end{align*}\n"
+    rows = [(d.title if i == 0 else None, "= " + shown(s), s.reason) for i, s in enumerate(d.steps)]
+    out = breaking.steps(rows)
     if d.conclusion:
-        out += rf"\noindent hence \( {d.conclusion} \)." + "\n"
+        out += rf"\noindent hence \( {breaking.fit(d.conclusion, display=False)} \)." + "\n"
     return out
 
 
@@ -87,7 +161,7 @@ def _derived_tex(verdict):
     if c.ok and c.shown:
         return (r"\subsection*{Derived}" + "\n" + r"\noindent What \texttt{derive.grad} derives from the scalar alone "
                 r"(check \emph{derived}: each form proved equal to the statement above):" + "\n"
-                + "\n".join(rf"\[ {m} \]" for m in c.shown) + "\n")
+                + "".join(breaking.steps([(lhs, rhs, "") for lhs, rhs in breaking.split_align(m)]) for m in c.shown))
     return (r"\subsection*{Derived}" + "\n" + r"\noindent \texttt{derive.grad} of the scalar: "
             + (r"\textbf{FAILED}: " if not c.ok else "") + escape(_stable(c.detail)) + "\n")
 
@@ -102,7 +176,8 @@ def _code_tex(r):
     if not names:
         return ""
     parts = [r"\subsection*{Code}",
-             r"\noindent What \texttt{from derive.numeric import " + escape(", ".join(names)) + r"} runs, printed from the "
+             r"\noindent What \texttt{from derive.numeric import} " + ", ".join(rf"\texttt{{{escape(n)}}}" for n in names)
+             + r" runs, printed from the "
              r"statement above by \texttt{python -m derive codegen}:"]
     own = set(helpers(r)) if isinstance(r.how, Gradient) else set()
     for n in names:
@@ -129,26 +204,9 @@ def _latexify(func, src):
 
 
 def _display(statement):
-    """A statement too long for one line is split after its top-level
-    separators (",\\ ", ";\\ ", ":\\ ") into the lines of a gather*."""
-    if len(statement) < 160:
-        return rf"\[ {statement} \]"
-    lines, depth, start, i = [], 0, 0, 0
-    while i < len(statement):
-        ch = statement[i]
-        depth += {"{": 1, "}": -1}.get(ch, 0)
-        if depth == 0 and statement.startswith(("\\left", "\\Big(", "\\big("), i):
-            depth += 1000  # never split inside a delimited group
-        if depth >= 1000 and statement.startswith(("\\right", "\\Big)", "\\big)"), i):
-            depth -= 1000
-        if depth == 0 and statement[i:i + 3] in (",\\ ", ";\\ ", ":\\ ") and i - start > 40:
-            lines.append(statement[start:i + 1])
-            start = i + 3
-            i += 3
-            continue
-        i += 1
-    lines.append(statement[start:])
-    return "\\begin{gather*}\n" + " \\\\\n".join(ln.strip() for ln in lines) + "\n\\end{gather*}"
+    """A statement in the notes' words, in a paragraph TeX can break after its
+    top-level separators (",\\ ", ";\\ ", ":\\ ") and its operators."""
+    return breaking.steps([("", breaking.separated(statement), "")]).rstrip("\n")
 
 
 def _mistake_tex(r):
@@ -169,7 +227,6 @@ def _mistake_tex(r):
 
 
 def _math(e):
-    import sympy as sp
     if isinstance(e, sp.MatrixBase) and e.shape[1] == 1 and e.shape[0] > 1:
         return r"\begin{bmatrix}" + r" \\ ".join(tex(x) for x in e) + r"\end{bmatrix}"
     return tex(e)
@@ -179,7 +236,7 @@ def result_tex(r, verdict):
     kind = {"proof": "exact proof", "evidence": "numeric evidence", "refutation": "refutation"}
     failed = r"\textbf{FAILED}"
     rows = "\n".join(f"  {escape(c.name)} & {kind[c.kind]} & {'ok' if c.ok else failed} & "
-                     f"{escape(_stable(c.detail))} \\\\" for c in verdict.checks)
+                     f"{_detail(c.detail)} \\\\" for c in verdict.checks)
     parts = [rf"\section{{{escape(r.title)}}}\label{{res:{r.id}}}",
              rf"\noindent\textbf{{Id}} \texttt{{{escape(r.id)}}}; \textbf{{source}} seed {r.seed}, "
              rf"{escape(r.section)}. \textbf{{Verdict:}} {escape(verdict.status)}.\par"]
@@ -198,7 +255,7 @@ def result_tex(r, verdict):
         parts.append(_derivations_tex(r, verdict))
         parts.append(_derived_tex(verdict))
         parts.append(_code_tex(r))
-    parts.append("\\noindent\\begin{tabularx}{\\linewidth}{@{}lllX@{}}\n\\toprule\n"
+    parts.append("\\noindent\\begin{tabularx}{\\linewidth}{@{}lll>{\\raggedright\\arraybackslash}X@{}}\n\\toprule\n"
                  "check & kind & result & detail \\\\\n\\midrule\n" + rows + "\n\\bottomrule\n\\end{tabularx}\n")
     return "\n\n".join(parts) + "\n"
 
@@ -224,6 +281,7 @@ def document_tex(items):
         r"\lstset{language=Python,basicstyle=\ttfamily\footnotesize,breaklines=true,columns=fullflexible,"
         r"keepspaces=true,upquote=true,frame=single}",
         r"\allowdisplaybreaks", r"\sloppy", r"\ifdefined\pdftrailerid\pdftrailerid{}\fi",
+        r"\tracinglostchars=2", breaking.PREAMBLE,
         r"\title{derive: the calculus of backpropagation, proved and checked}",
         r"\author{generated by \texttt{python -m derive all}}", r"\date{}",
         r"\begin{document}", r"\maketitle", r"\tableofcontents",
@@ -256,30 +314,104 @@ def write_reports(items, out: Path):
     return written
 
 
+MAX_RUNS = 4   # pdflatex runs at most, until the labels (contents, references) settle
+_BUILD = ".pdflatex-"   # the build folder inside the out dir: .pdflatex-<pid>
+
+
+def log_summary(log):
+    """What a pdflatex log says is wrong with the document:
+    {"overfull": [(points, file)], "missing": [...], "warnings": [...], "underfull": n, "pages": n}."""
+    over, current = [], "derive.tex"
+    for m in re.finditer(r"\(\./([\w.-]+\.tex)|^Overfull \\[hv]box \(([\d.]+)pt too (?:wide|high)\)", log, re.M):
+        if m.group(1):
+            current = m.group(1)
+        else:
+            over.append((float(m.group(2)), current))
+    pages = re.search(r"Output written on .*?\((\d+) pages?", log)
+    return {"overfull": over,
+            "missing": re.findall(r"^Missing character: .*$", log, re.M),
+            "warnings": [ln for ln in log.splitlines()
+                         if re.match(r"(LaTeX|Package \w+) Warning|! ", ln) or "Undefined control sequence" in ln],
+            "underfull": len(re.findall(r"^Underfull \\[hv]box", log, re.M)),
+            "pages": int(pages.group(1)) if pages else 0}
+
+
+def _stale_builds(out):
+    """Build folders left by a killed run (its process is gone)."""
+    for p in out.glob(_BUILD + "*"):
+        pid = p.name[len(_BUILD):]
+        try:
+            os.kill(int(pid), 0)
+        except (ValueError, ProcessLookupError):
+            shutil.rmtree(p, ignore_errors=True)
+        except PermissionError:
+            pass
+
+
+class _Terminated(Exception):
+    pass
+
+
+def _raise_terminated(signum, frame):
+    raise _Terminated(signum)
+
+
 def build_pdf(out: Path):
-    """Compile derive.tex twice (contents, references). Returns (pdf path or
-    None, message)."""
+    """Compile derive.tex until its labels settle (at most MAX_RUNS runs) in a
+    build folder inside `out`, removed on every path (a SIGTERM included);
+    derive.pdf and derive.log are put beside derive.tex.  Returns (pdf path
+    or None, a one-line summary of the log)."""
     exe = shutil.which("pdflatex")
     if exe is None:
         return None, "pdflatex not found on PATH: wrote .tex only (Debian: apt-get install texlive-latex-base texlive-latex-recommended)"
     out = Path(out)
-    with tempfile.TemporaryDirectory() as tmp:
-        for _ in range(2):
-            proc = subprocess.run([exe, "-interaction=nonstopmode", "-halt-on-error", f"-output-directory={tmp}",
+    _stale_builds(out)
+    build = (out / f"{_BUILD}{os.getpid()}").absolute()  # pdflatex runs in out: a relative path would not do
+    main = threading.current_thread() is threading.main_thread()
+    previous = signal.signal(signal.SIGTERM, _raise_terminated) if main else None
+    try:
+        build.mkdir()
+        runs, log = 0, ""
+        while runs < MAX_RUNS:
+            runs += 1
+            proc = subprocess.run([exe, "-interaction=nonstopmode", "-halt-on-error", f"-output-directory={build}",
                                    "derive.tex"], cwd=out, capture_output=True, text=True,
                                   # fixed dates and trailer id: the PDF is reproducible too
                                   env={**os.environ, "SOURCE_DATE_EPOCH": "0", "FORCE_SOURCE_DATE": "1"})
+            log = Path(build, "derive.log").read_text(errors="replace") if Path(build, "derive.log").exists() else ""
             if proc.returncode != 0:
+                if log:
+                    write_atomic(out / "derive.log", log)
                 tail = "\n".join(proc.stdout.splitlines()[-15:])
-                return None, f"pdflatex failed:\n{tail}"
-        log = Path(tmp, "derive.log").read_text(errors="replace")
-        problems = [ln for ln in log.splitlines() if ln.startswith("!") or "undefined" in ln.lower()]
+                kept = f" (log: {out / 'derive.log'})" if log else ""
+                return None, f"pdflatex failed{kept}:\n{tail}"
+            if not re.search(r"Label\(s\) may have changed|Rerun to get", log):
+                break
+        write_atomic(out / "derive.log", log)
+        staged = build / "derive.pdf.staged"
+        shutil.copyfile(build / "derive.pdf", staged)
+        os.chmod(staged, 0o644)
         pdf = out / "derive.pdf"
-        fd, tmp_pdf = tempfile.mkstemp(dir=out, prefix=".derive.pdf.", suffix=".tmp")
-        os.close(fd)
-        shutil.copyfile(Path(tmp, "derive.pdf"), tmp_pdf)
-        os.chmod(tmp_pdf, 0o644)
-        os.replace(tmp_pdf, pdf)
+        os.replace(staged, pdf)
+    except _Terminated:
+        raise SystemExit(128 + signal.SIGTERM)
+    finally:
+        if main:
+            signal.signal(signal.SIGTERM, previous)
+        shutil.rmtree(build, ignore_errors=True)
+    s = log_summary(log)
+    unsettled = re.search(r"Label\(s\) may have changed|Rerun to get", log)
+    problems = []
+    if s["overfull"]:
+        worst = max(s["overfull"])
+        problems.append(f"{len(s['overfull'])} overfull boxes (up to {worst[0]:.0f}pt, in {worst[1]})")
+    if s["missing"]:
+        problems.append(f"{len(s['missing'])} missing characters ({s['missing'][0]})")
+    if unsettled:
+        problems.append(f"labels not settled after {runs} runs")
+    if s["warnings"]:
+        problems.append(f"{len(s['warnings'])} LaTeX warnings ({s['warnings'][0].strip()})")
+    where = f"{pdf} ({s['pages']} pages, {runs} pdflatex runs); log {out / 'derive.log'}"
     if problems:
-        return pdf, "pdflatex warnings: " + "; ".join(problems[:5])
-    return pdf, f"wrote {pdf}"
+        return pdf, f"pdflatex warnings: {'; '.join(problems)}; wrote {where}"
+    return pdf, f"wrote {where}: no overfull box, no missing character, labels settled"
