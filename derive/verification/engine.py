@@ -741,15 +741,25 @@ def _negs(e):
     return (e.op == "neg") + sum(_negs(a) for a in e.args)
 
 
-def algebra(e, assume=()):
-    """Each maximal elementwise region rewritten in its shortest form."""
-    args = tuple(algebra(a, assume) for a in e.args)
-    if e.op not in _EW_OPS or e.op in ("num", "size"):
-        return L.rebuild(e, args) if args != e.args else e
+def algebra(e, assume=(), top=True):
+    """Each maximal elementwise region rewritten in its shortest form.  Only
+    the top of a region is rewritten (`top`): rewriting its inner regions
+    first would be undone by the rewrite of the whole, at the cost of a
+    factor and a cancel per level."""
+    ew = e.op in _EW_OPS and e.op not in ("num", "size")
+    args = tuple(algebra(a, assume, top=not ew) for a in e.args)
     e = L.rebuild(e, args) if args != e.args else e
-    atoms = _Atoms(units=assume)
-    x = to_scalar(e, atoms)
-    return best_form(x, atoms, e.shape)
+    if not ew or not top:
+        return e
+    key = (e, tuple(assume))
+    if key not in _BEST:
+        atoms = _Atoms(units=assume)
+        best = best_form(to_scalar(e, atoms), atoms, e.shape)
+        _BEST[key] = _BEST[(best, key[1])] = best  # a shortest form is its own: a later pass keeps it
+    return _BEST[key]
+
+
+_BEST = {}  # region -> its shortest form: simplify_steps revisits the same regions on each pass
 
 
 # ----------------------------------------------------------------------------
