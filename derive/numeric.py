@@ -37,6 +37,7 @@ LAYOUTS = ("rows", "columns")
 # the in-place twins of the layer kernels (codegen prints both from the same statements)
 _KERNELS = {layout: {"loss": {"softmax-ce": getattr(_g, f"softmax_ce_{s}"), "bce": getattr(_g, f"bce_{s}"),
                               "mse": getattr(_g, f"mse_{s}")},
+                     "softmax-ce": getattr(_g, f"softmax_ce_{s}_into"),
                      "hidden": getattr(_g, f"layer_backward_{s}_into"),
                      "hidden0": getattr(_g, f"layer_backward_{s}_noreg_into"),
                      "input": getattr(_g, f"input_layer_backward_{s}_into"),
@@ -128,19 +129,29 @@ def _bias_error(i, b, fan_out, rows):
 
 
 def _check(params, X, rows):
-    if not isinstance(params, (list, tuple)) or not params:
+    """X and the (W, b) as float64 arrays, checked: O(1) per array (type,
+    dtype and shape attributes; a cast only for other real dtypes), and
+    whether each b was given 1-d (its gradient is returned so).  In layout
+    rows a bias (out,) is used as it is (it broadcasts as (1, out) does); in
+    columns it becomes the view (out, 1)."""
+    if type(params) is not list and not isinstance(params, (list, tuple)) or not params:
         raise ValueError("params: expected a non-empty list of (W, b) pairs")
-    X = _real(X, "X")
+    if type(X) is not np.ndarray or X.dtype is not _F64:
+        X = _real(X, "X")
     if X.ndim != 2:
         raise ValueError(f"X must be 2-d ({'examples x features' if rows else 'features x examples'}), got shape {X.shape}")
     m, width = X.shape if rows else X.shape[::-1]
     if not (m and width):
         raise ValueError(f"X has shape {X.shape}: " + ("0 features" if m else "no examples (the loss is a mean over them)"))
-    layers = []
+    layers, vec = [], []
     for i, pair in enumerate(params):
         if len(pair) != 2:
             raise ValueError(f"params[{i}]: expected a (W, b) pair")
-        W, b = _real(pair[0], "W", i), _real(pair[1], "b", i)
+        W, b = pair
+        if type(W) is not np.ndarray or W.dtype is not _F64:
+            W = _real(W, "W", i)
+        if type(b) is not np.ndarray or b.dtype is not _F64:
+            b = _real(b, "b", i)
         if W.ndim != 2:
             raise ValueError(f"params[{i}]: W must be 2-d, got shape {W.shape}")
         fan_in, fan_out = W.shape if rows else W.shape[::-1]
@@ -150,15 +161,14 @@ def _check(params, X, rows):
                              f"{'rows' if rows else 'columns'})")
         if not fan_out:
             raise ValueError(f"params[{i}]: W has shape {W.shape}: a layer of 0 units")
-        if b.ndim == 1:  # (out,): made a row (1, out) or a column (out, 1), which adds faster than (out,)
-            if b.shape[0] != fan_out:
-                _bias_error(i, b, fan_out, rows)
-            b = b.reshape((1, fan_out) if rows else (fan_out, 1))
-        elif b.shape != ((1, fan_out) if rows else (fan_out, 1)):
+        if b.shape != ((fan_out,) if b.ndim == 1 else (1, fan_out) if rows else (fan_out, 1)):
             _bias_error(i, b, fan_out, rows)
+        vec.append(b.ndim == 1)
+        if not rows and b.ndim == 1:  # (out,) would broadcast along the examples' axis: a column (out, 1)
+            b = b.reshape(fan_out, 1)
         layers.append((W, b))
         width = fan_out
-    return X, layers
+    return X, layers, vec
 
 
 # The forward activations in place.  Each computes exactly what the
@@ -168,23 +178,23 @@ def _check(params, X, rows):
 
 def _sigmoid_into(z, a, mask):
     """_k.sigmoid: e = exp(-|z|), r = 1/(1 + e), r where z >= 0 else e r (never exp of a positive number)."""
-    np.less(z, 0.0, out=mask)
-    np.copysign(z, -1.0, out=z)  # -|z| in one pass
-    np.exp(z, out=z)
-    np.add(z, 1.0, out=a)
-    np.divide(1.0, a, out=a)
-    np.multiply(z, a, out=a, where=mask)
+    np.less(z, 0.0, mask)  # out positional: keyword parsing costs more than the arithmetic at small sizes
+    np.copysign(z, -1.0, z)  # -|z| in one pass
+    np.exp(z, z)
+    np.add(z, 1.0, a)
+    np.divide(1.0, a, a)
+    np.multiply(z, a, a, where=mask)
     return a
 
 
 def _tanh_into(z, a, mask):
-    return np.tanh(z, out=z)
+    return np.tanh(z, z)
 
 
 def _relu_into(z, a, mask):
     """_k.relu: z where z > 0, else 0.0 (NaN included, as np.where does)."""
-    np.greater(z, 0.0, out=mask)
-    np.logical_not(mask, out=mask)
+    np.greater(z, 0.0, mask)
+    np.logical_not(mask, mask)
     np.copyto(z, 0.0, where=mask)
     return z
 
@@ -200,7 +210,7 @@ class Workspace:
     """Buffers that mlp_loss_and_grads reuses across calls, as torch's
     allocator does: pass the same Workspace to every call of a training loop
     and no array is allocated after the first call (for softmax-ce with
-    integer labels and no reg; the loss kernel's O(m k) arrays excepted).
+    integer labels and no reg).
 
     The gradients returned are then views of the workspace's buffers: the
     next call with the same workspace overwrites them (copy them to keep
@@ -224,9 +234,10 @@ _LOCAL = threading.local()
 def _buffers(ws, rows, widths, m, activation, grads=True):
     """Z (pre-activations, reused as scratch), A (sigmoid's output), masks,
     the gradients' buffers (their shapes when not `grads`), dJ/dZ of each
-    hidden layer, f'(A) scratch, the one-hot labels and arange(m), allocated
-    once per shape."""
-    key = (rows, activation, widths, m)
+    hidden layer, f'(A) scratch, the one-hot labels, arange(m), the loss
+    kernel's column of per-example scratch and the backward pass's out
+    tuples, allocated once per shape."""
+    key = (rows, activation, widths, m, grads)
     if ws._key == key:
         return ws._bufs
     def mat(w, dtype=np.float64):
@@ -241,21 +252,66 @@ def _buffers(ws, rows, widths, m, activation, grads=True):
         "D": [mat(w) for w in hidden],
         "tmp": [mat(w) for w in hidden],
         "Y": mat(widths[-1]),
+        "dZ": mat(widths[-1]),
+        "col": np.empty((m, 1) if rows else (1, m)),
         "rows": np.arange(m),
+        "label": np.empty(m, np.intp),
+        "onehot": _onehot_table(widths[-1], rows),
     }
+    bufs["forward"] = list(zip(bufs["Z"], bufs["A"], bufs["mask"]))
     if grads:
         bufs["gW"], bufs["gb"] = [np.empty(s) for s in bufs["gW"]], [np.empty(s) for s in bufs["gb"]]
+        # (dW, db, dJ/dZ below) of each layer above the first, and the views
+        # of db in the shape of b (1-d or 2-d), made once
+        bufs["out"] = [(bufs["gW"][i], bufs["gb"][i], bufs["D"][i - 1]) for i in range(1, len(widths) - 1)]
+        bufs["gb1"] = [g.reshape(-1) for g in bufs["gb"]]
     ws._key, ws._bufs = key, bufs
     return bufs
 
 
-def _scratch(rows, widths, m, activation):
-    """The calling thread's scratch, and new arrays for the gradients."""
-    ws = _LOCAL.__dict__.get("ws")
-    if ws is None:
-        ws = _LOCAL.ws = Workspace()
-    bufs = _buffers(ws, rows, widths, m, activation, grads=False)
-    return bufs, [np.empty(s) for s in bufs["gW"]], [np.empty(s) for s in bufs["gb"]]
+def _onehot_table(k, rows):
+    """A row of NaN, the k one-hot rows, a row of NaN (transposed in layout
+    columns), for k <= ONEHOT_MAX classes, else None.  Integer labels y
+    become one-hot in two calls: y + 1 into an index buffer, and take in
+    mode "clip", which sends every index below 1 (a negative label, or one
+    whose y + 1 wrapped around) to the first NaN row and every one above k
+    to the last.  A label that is no class thus makes the loss NaN, and
+    only then are the labels looked at (_labels_error): checked without a
+    pass over them on the hot path."""
+    if k > ONEHOT_MAX:
+        return None
+    nan = np.full((1, k), np.nan)
+    E = np.concatenate([nan, np.eye(k), nan])
+    return E if rows else np.ascontiguousarray(E.T)
+
+
+ONEHOT_MAX = 256  # the table is (k + 2) k floats: 0.5 MiB at 256 classes
+
+
+def _labels_error(y, k):
+    """The error for labels outside [0, k), or None."""
+    if y.min() < 0 or y.max() >= k:
+        return ValueError(f"y: class labels must lie in [0, {k}), got {y.min()}..{y.max()}")
+    return None
+
+
+_CONFIGS = {}
+
+
+def _config(layout, activation, output, output_activation):
+    """(rows, forward in place, f'(A) in place, kernels) for these options,
+    checked the first time each combination is seen."""
+    key = (layout, activation, output, output_activation)
+    try:
+        return _CONFIGS[key]
+    except (KeyError, TypeError):  # TypeError: unhashable, refused by _choice
+        pass
+    _choice("layout", layout, LAYOUTS)
+    _choice("activation", activation, _ACTIVATION_NAMES)
+    _choice("output", output, OUTPUTS)
+    _choice("output_activation", output_activation, _ACTIVATION_NAMES)
+    cfg = _CONFIGS[key] = (layout == "rows", _FORWARD_INTO[activation], _PRIME_INTO[activation], _KERNELS[layout])
+    return cfg
 
 
 def mlp_loss_and_grads(params, X, y, activation="sigmoid", output="softmax-ce", reg=0.0, layout="rows",
@@ -285,55 +341,71 @@ def mlp_loss_and_grads(params, X, y, activation="sigmoid", output="softmax-ce", 
     call.  Without one, every array returned is new.
     Returns (loss, grads) with grads shaped like params, float64.
     """
-    _choice("layout", layout, LAYOUTS)
-    _choice("activation", activation, _ACTIVATION_NAMES)
-    _choice("output", output, OUTPUTS)
-    _choice("output_activation", output_activation, _ACTIVATION_NAMES)
+    rows, f, df, kern = _config(layout, activation, output, output_activation)
     if workspace is not None and type(workspace) is not Workspace:
         raise TypeError(f"workspace: expected a derive.numeric.Workspace, got {type(workspace).__name__}")
-    reg = _reg(reg)
-    rows = layout == "rows"
-    X, layers = _check(params, X, rows)
+    if type(reg) is not float or reg:  # 0.0, the default, is a valid reg: no call
+        reg = _reg(reg)
+    X, layers, vec = _check(params, X, rows)
     m = X.shape[0] if rows else X.shape[1]
-    widths = (X.shape[1] if rows else X.shape[0], *(W.shape[1] if rows else W.shape[0] for W, _ in layers))
+    widths = (X.shape[1] if rows else X.shape[0], *[W.shape[1] if rows else W.shape[0] for W, _ in layers])
     if workspace is None:
-        bufs, gW, gb = _scratch(rows, widths, m, activation)
+        ws = _LOCAL.__dict__.get("ws")
+        if ws is None:
+            ws = _LOCAL.ws = Workspace()
+        bufs = _buffers(ws, rows, widths, m, activation, grads=False)
+        gW, gb = [np.empty(s) for s in bufs["gW"]], [np.empty(s) for s in bufs["gb"]]
+        outs = [(gW[i], gb[i], bufs["D"][i - 1]) for i in range(1, len(layers))]
     else:
         bufs = _buffers(workspace, rows, widths, m, activation)
-        gW, gb = bufs["gW"], bufs["gb"]
-    f = _FORWARD_INTO[activation]
-    kern = _KERNELS[layout]
+        gW, gb, outs = bufs["gW"], bufs["gb"], bufs["out"]
     # forward, in place: z = a W + b (rows) or W a + b (columns) into Z[i];
     # keep each layer's input a
     acts, a = [X], X
-    Zs = bufs["Z"]
-    for i, (W, b) in enumerate(layers[:-1]):
-        Z = np.matmul(a, W, out=Zs[i]) if rows else np.matmul(W, a, out=Zs[i])
-        np.add(Z, b, out=Z)
-        a = f(Z, bufs["A"][i], bufs["mask"][i])
+    for (W, b), (Z, A, mask) in zip(layers, bufs["forward"]):
+        np.matmul(a, W, Z) if rows else np.matmul(W, a, Z)
+        np.add(Z, b, Z)
+        a = f(Z, A, mask)
         acts.append(a)
     W, b = layers[-1]
-    Z = np.matmul(a, W, out=Zs[-1]) if rows else np.matmul(W, a, out=Zs[-1])
-    np.add(Z, b, out=Z)
-    Y = _targets(y, Z, output, rows, bufs["Y"], bufs["rows"])
-    if output == "mse":
+    Z = bufs["Z"][-1]
+    np.matmul(a, W, Z) if rows else np.matmul(W, a, Z)
+    np.add(Z, b, Z)
+    E = bufs["onehot"]
+    if (output == "softmax-ce" and E is not None and type(y) is np.ndarray and y.ndim == 1
+            and y.dtype.kind in "iu" and y.shape[0] == m):
+        # integer labels: one-hot in two calls (see _onehot_table)
+        Y = E.take(np.add(y, 1, bufs["label"]), 0 if rows else 1, bufs["Y"], "clip")
+        loss, D = kern["softmax-ce"](Z, Y, bufs["dZ"], bufs["col"])  # the in-place twin: Z is scratch now
+        if loss != loss:  # NaN: from a label that is no class (a NaN row of the table), or from the inputs
+            err = _labels_error(y, widths[-1])
+            if err is not None:
+                raise err
+    elif output == "softmax-ce":
+        Y = _targets(y, Z, output, rows, bufs["Y"], bufs["rows"])
+        loss, D = kern["softmax-ce"](Z, Y, bufs["dZ"], bufs["col"])
+    elif output == "mse":
+        Y = _targets(y, Z, output, rows, bufs["Y"], bufs["rows"])
         g, dg = ACTIVATIONS[output_activation]
         loss, D = kern["loss"]["mse"](Y, g(Z), dg)
     else:
+        Y = _targets(y, Z, output, rows, bufs["Y"], bufs["rows"])
         loss, D = kern["loss"][output](Z, Y)
     # backward: D = dJ/dZ of the layer being processed; each kernel writes
     # (dW, db, dJ/dZ below) into the workspace
-    df = _PRIME_INTO[activation]
     for i in range(len(layers) - 1, 0, -1):
-        out = (gW[i], gb[i], bufs["D"][i - 1])
         if reg:
-            kern["hidden"](layers[i][0], D, reg, acts[i], df, out, bufs["tmp"][i - 1])
+            kern["hidden"](layers[i][0], D, reg, acts[i], df, outs[i - 1], bufs["tmp"][i - 1])
         else:
-            kern["hidden0"](layers[i][0], D, acts[i], df, out, bufs["tmp"][i - 1])
-        D = out[2]
+            kern["hidden0"](layers[i][0], D, acts[i], df, outs[i - 1], bufs["tmp"][i - 1])
+        D = outs[i - 1][2]
     if reg:
         kern["input"](layers[0][0], D, reg, X, (gW[0], gb[0]))
         loss = loss + reg * sum(float(np.vdot(W, W)) for W, _ in layers)
     else:
         kern["input0"](layers[0][0], D, X, (gW[0], gb[0]))
-    return float(loss), [(gW[i], gb[i].reshape(np.shape(pair[1]))) for i, pair in enumerate(params)]
+    # db in the shape of b: a 1-d b gets a 1-d view (the workspace's, made once)
+    if workspace is None:
+        return float(loss), [(gW[i], gb[i].reshape(-1) if v else gb[i]) for i, v in enumerate(vec)]
+    gb1 = bufs["gb1"]
+    return float(loss), [(gW[i], gb1[i] if v else gb[i]) for i, v in enumerate(vec)]
