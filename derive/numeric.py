@@ -130,10 +130,10 @@ def _bias_error(i, b, fan_out, rows):
 
 def _check(params, X, rows):
     """X and the (W, b) as float64 arrays, checked: O(1) per array (type,
-    dtype and shape attributes; a cast only for other real dtypes), and
-    whether each b was given 1-d (its gradient is returned so).  In layout
-    rows a bias (out,) is used as it is (it broadcasts as (1, out) does); in
-    columns it becomes the view (out, 1)."""
+    dtype and shape attributes; a cast only for other real dtypes); m; for
+    each b whether it was given 1-d (its gradient is returned so); the
+    layers' widths.  In layout rows a bias (out,) is used as it is (it
+    broadcasts as (1, out) does); in columns it becomes the view (out, 1)."""
     if type(params) is not list and not isinstance(params, (list, tuple)) or not params:
         raise ValueError("params: expected a non-empty list of (W, b) pairs")
     if type(X) is not np.ndarray or X.dtype is not _F64:
@@ -143,11 +143,12 @@ def _check(params, X, rows):
     m, width = X.shape if rows else X.shape[::-1]
     if not (m and width):
         raise ValueError(f"X has shape {X.shape}: " + ("0 features" if m else "no examples (the loss is a mean over them)"))
-    layers, vec = [], []
+    layers, vec, widths = [], [], [width]
     for i, pair in enumerate(params):
-        if len(pair) != 2:
-            raise ValueError(f"params[{i}]: expected a (W, b) pair")
-        W, b = pair
+        try:
+            W, b = pair
+        except (TypeError, ValueError):
+            raise ValueError(f"params[{i}]: expected a (W, b) pair") from None
         if type(W) is not np.ndarray or W.dtype is not _F64:
             W = _real(W, "W", i)
         if type(b) is not np.ndarray or b.dtype is not _F64:
@@ -161,14 +162,16 @@ def _check(params, X, rows):
                              f"{'rows' if rows else 'columns'})")
         if not fan_out:
             raise ValueError(f"params[{i}]: W has shape {W.shape}: a layer of 0 units")
-        if b.shape != ((fan_out,) if b.ndim == 1 else (1, fan_out) if rows else (fan_out, 1)):
+        one = b.ndim == 1
+        if b.shape != ((fan_out,) if one else (1, fan_out) if rows else (fan_out, 1)):
             _bias_error(i, b, fan_out, rows)
-        vec.append(b.ndim == 1)
-        if not rows and b.ndim == 1:  # (out,) would broadcast along the examples' axis: a column (out, 1)
+        if one and not rows:  # (out,) would broadcast along the examples' axis: a column (out, 1)
             b = b.reshape(fan_out, 1)
         layers.append((W, b))
+        vec.append(one)
+        widths.append(fan_out)
         width = fan_out
-    return X, layers, vec
+    return X, m, layers, vec, tuple(widths)
 
 
 # The forward activations in place.  Each computes exactly what the
@@ -260,11 +263,10 @@ def _buffers(ws, rows, widths, m, activation, grads=True):
     }
     bufs["forward"] = list(zip(bufs["Z"], bufs["A"], bufs["mask"]))
     if grads:
-        bufs["gW"], bufs["gb"] = [np.empty(s) for s in bufs["gW"]], [np.empty(s) for s in bufs["gb"]]
-        # (dW, db, dJ/dZ below) of each layer above the first, and the views
-        # of db in the shape of b (1-d or 2-d), made once
-        bufs["out"] = [(bufs["gW"][i], bufs["gb"][i], bufs["D"][i - 1]) for i in range(1, len(widths) - 1)]
-        bufs["gb1"] = [g.reshape(-1) for g in bufs["gb"]]
+        # the gradients' buffers as the kernels' out tuples (dW, db), and the
+        # same with db 1-d, for a b given 1-d: made once
+        bufs["grads"] = [(np.empty(sW), np.empty(sb)) for sW, sb in zip(bufs["gW"], bufs["gb"])]
+        bufs["grads1"] = [(gW, gb.reshape(-1)) for gW, gb in bufs["grads"]]
     ws._key, ws._bufs = key, bufs
     return bufs
 
@@ -341,24 +343,24 @@ def mlp_loss_and_grads(params, X, y, activation="sigmoid", output="softmax-ce", 
     call.  Without one, every array returned is new.
     Returns (loss, grads) with grads shaped like params, float64.
     """
-    rows, f, df, kern = _config(layout, activation, output, output_activation)
+    try:
+        rows, f, df, kern = _CONFIGS[layout, activation, output, output_activation]
+    except (KeyError, TypeError):  # a first use, or a bad option (refused there)
+        rows, f, df, kern = _config(layout, activation, output, output_activation)
     if workspace is not None and type(workspace) is not Workspace:
         raise TypeError(f"workspace: expected a derive.numeric.Workspace, got {type(workspace).__name__}")
     if type(reg) is not float or reg:  # 0.0, the default, is a valid reg: no call
         reg = _reg(reg)
-    X, layers, vec = _check(params, X, rows)
-    m = X.shape[0] if rows else X.shape[1]
-    widths = (X.shape[1] if rows else X.shape[0], *[W.shape[1] if rows else W.shape[0] for W, _ in layers])
+    X, m, layers, vec, widths = _check(params, X, rows)
     if workspace is None:
         ws = _LOCAL.__dict__.get("ws")
         if ws is None:
             ws = _LOCAL.ws = Workspace()
         bufs = _buffers(ws, rows, widths, m, activation, grads=False)
-        gW, gb = [np.empty(s) for s in bufs["gW"]], [np.empty(s) for s in bufs["gb"]]
-        outs = [(gW[i], gb[i], bufs["D"][i - 1]) for i in range(1, len(layers))]
+        grads = [(np.empty(sW), np.empty(sb)) for sW, sb in zip(bufs["gW"], bufs["gb"])]
     else:
         bufs = _buffers(workspace, rows, widths, m, activation)
-        gW, gb, outs = bufs["gW"], bufs["gb"], bufs["out"]
+        grads = bufs["grads"]
     # forward, in place: z = a W + b (rows) or W a + b (columns) into Z[i];
     # keep each layer's input a
     acts, a = [X], X
@@ -381,31 +383,30 @@ def mlp_loss_and_grads(params, X, y, activation="sigmoid", output="softmax-ce", 
             err = _labels_error(y, widths[-1])
             if err is not None:
                 raise err
-    elif output == "softmax-ce":
-        Y = _targets(y, Z, output, rows, bufs["Y"], bufs["rows"])
-        loss, D = kern["softmax-ce"](Z, Y, bufs["dZ"], bufs["col"])
-    elif output == "mse":
-        Y = _targets(y, Z, output, rows, bufs["Y"], bufs["rows"])
-        g, dg = ACTIVATIONS[output_activation]
-        loss, D = kern["loss"]["mse"](Y, g(Z), dg)
     else:
         Y = _targets(y, Z, output, rows, bufs["Y"], bufs["rows"])
-        loss, D = kern["loss"][output](Z, Y)
+        if output == "softmax-ce":
+            loss, D = kern["softmax-ce"](Z, Y, bufs["dZ"], bufs["col"])
+        elif output == "mse":
+            g, dg = ACTIVATIONS[output_activation]
+            loss, D = kern["loss"]["mse"](Y, g(Z), dg)
+        else:
+            loss, D = kern["loss"][output](Z, Y)
     # backward: D = dJ/dZ of the layer being processed; each kernel writes
     # (dW, db, dJ/dZ below) into the workspace
+    Ds, tmps = bufs["D"], bufs["tmp"]
     for i in range(len(layers) - 1, 0, -1):
         if reg:
-            kern["hidden"](layers[i][0], D, reg, acts[i], df, outs[i - 1], bufs["tmp"][i - 1])
+            kern["hidden"](layers[i][0], D, reg, acts[i], df, (*grads[i], Ds[i - 1]), tmps[i - 1])
         else:
-            kern["hidden0"](layers[i][0], D, acts[i], df, outs[i - 1], bufs["tmp"][i - 1])
-        D = outs[i - 1][2]
+            kern["hidden0"](layers[i][0], D, acts[i], df, (*grads[i], Ds[i - 1]), tmps[i - 1])
+        D = Ds[i - 1]
     if reg:
-        kern["input"](layers[0][0], D, reg, X, (gW[0], gb[0]))
+        kern["input"](layers[0][0], D, reg, X, grads[0])
         loss = loss + reg * sum(float(np.vdot(W, W)) for W, _ in layers)
     else:
-        kern["input0"](layers[0][0], D, X, (gW[0], gb[0]))
+        kern["input0"](layers[0][0], D, X, grads[0])
     # db in the shape of b: a 1-d b gets a 1-d view (the workspace's, made once)
     if workspace is None:
-        return float(loss), [(gW[i], gb[i].reshape(-1) if v else gb[i]) for i, v in enumerate(vec)]
-    gb1 = bufs["gb1"]
-    return float(loss), [(gW[i], gb1[i] if v else gb[i]) for i, v in enumerate(vec)]
+        return float(loss), [(gW, gb.reshape(-1)) if v else (gW, gb) for (gW, gb), v in zip(grads, vec)]
+    return float(loss), [g1 if v else g for g, g1, v in zip(grads, bufs["grads1"], vec)]
