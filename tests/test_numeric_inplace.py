@@ -15,20 +15,27 @@ from derive.maths import kernels
 EXTREME = np.array([-1e3, -745.2, -40.0, -1e-300, -0.0, 0.0, 5e-324, 1e-8, 0.5, 36.0, 1e3, np.inf, -np.inf])
 
 
+def _scratch(name, z):
+    """What the workspace passes: float scratch for sigmoid, a bool mask for relu (filled with junk)."""
+    return np.full(z.shape, np.nan) if name != "relu" else np.ones(z.shape, bool)
+
+
 @pytest.mark.parametrize("name", list(numeric.ACTIVATIONS))
 def test_forward_in_place_is_the_activation_bit_for_bit(name):
     rng = np.random.default_rng(0)
-    z = np.concatenate([rng.standard_normal(200) * 30, EXTREME]).reshape(-1, 1)
-    want = numeric.ACTIVATIONS[name][0](z.copy())
-    got = numeric._FORWARD_INTO[name](z.copy(), np.empty_like(z), np.empty(z.shape, bool))
-    assert got.dtype == np.float64 and np.array_equal(got, want)
-    assert np.array_equal(np.signbit(got), np.signbit(np.asarray(want, float)))
+    # a column with the extremes and NaN, and a block large enough for the SIMD loops
+    for z in (np.concatenate([rng.standard_normal(200) * 30, EXTREME, [np.nan]]).reshape(-1, 1),
+              rng.standard_normal((64, 257)) * 10):
+        want = numeric.ACTIVATIONS[name][0](z.copy())
+        got = numeric._FORWARD_INTO[name](z.copy(), np.empty_like(z), _scratch(name, z))
+        assert got.dtype == np.float64 and np.array_equal(got, want, equal_nan=True)
+        assert np.array_equal(np.signbit(got), np.signbit(np.asarray(want, float)))
 
 
 def test_forward_sigmoid_in_place_matches_the_kernel_not_a_shortcut():
     """Bit-identical to kernels.sigmoid where the tanh form 0.5 + 0.5 tanh(z/2) would lose digits."""
     z = np.array([[-40.0, -30.0, -700.0]])
-    got = numeric._FORWARD_INTO["sigmoid"](z.copy(), np.empty_like(z), np.empty(z.shape, bool))
+    got = numeric._FORWARD_INTO["sigmoid"](z.copy(), np.empty_like(z), _scratch("sigmoid", z))
     assert np.array_equal(got, kernels.sigmoid(z)) and got[0, 2] > 0
     assert not np.array_equal(got, 0.5 + 0.5 * np.tanh(z / 2))
 
