@@ -128,21 +128,63 @@ def _bias_error(i, b, fan_out, rows):
                      f"{(1, fan_out) if rows else (fan_out, 1)}")
 
 
-def _check(params, X, rows):
+def _weight_error(i, W, width, rows):
+    if W.ndim != 2:
+        raise ValueError(f"params[{i}]: W must be 2-d, got shape {W.shape}")
+    fan_in, fan_out = W.shape if rows else W.shape[::-1]
+    if fan_in != width:
+        raise ValueError(f"params[{i}]: W has shape {W.shape}, which takes {fan_in} inputs, but the layer "
+                         f"receives {width} ({'W is in x out' if rows else 'W is out x in'} in layout "
+                         f"{'rows' if rows else 'columns'})")
+    raise ValueError(f"params[{i}]: W has shape {W.shape}: a layer of 0 units")
+
+
+def _check(params, X, rows, ws):
     """X and the (W, b) as float64 arrays, checked: O(1) per array (type,
-    dtype and shape attributes; a cast only for other real dtypes); m; for
-    each b whether it was given 1-d (its gradient is returned so); the
-    layers' widths.  In layout rows a bias (out,) is used as it is (it
-    broadcasts as (1, out) does); in columns it becomes the view (out, 1)."""
+    dtype and shape attributes, each read once; a cast only for other real
+    dtypes); m; for each b whether it was given 1-d (its gradient is
+    returned so); the layers' widths.  In layout rows a bias (out,) is used
+    as it is (it broadcasts as (1, out) does); in columns it becomes the
+    view (out, 1).
+
+    The workspace ws remembers the layout and shapes of the last call whose
+    arrays were all float64 and needed no view: when this call's are float64
+    arrays of exactly those shapes, every check below holds (they read
+    nothing else), and params is used as it is."""
+    seen = ws._seen
+    if seen is not None and seen[0] is rows and (type(params) is list or type(params) is tuple) \
+            and len(params) == len(seen[2]) and type(X) is np.ndarray and X.dtype is _F64 and X.shape == seen[1]:
+        try:
+            for (W, b), (sW, sb) in zip(params, seen[2]):
+                if not (type(W) is np.ndarray and type(b) is np.ndarray and W.dtype is _F64 and b.dtype is _F64
+                        and W.shape == sW and b.shape == sb):
+                    break
+            else:
+                return X, seen[3], params, seen[4], seen[5]
+        except (TypeError, ValueError):  # not a pair: the full check says so
+            pass
+    X0, params0 = X, params
+    X, m, layers, vec, widths = _full_check(params, X, rows)
+    # remembered when nothing was cast or reshaped (params can then be used as it is)
+    same = X is X0 and (type(params) is list or type(params) is tuple) and all(
+        W is pair[0] and b is pair[1] for (W, b), pair in zip(layers, params0))
+    ws._seen = (rows, X.shape, tuple((W.shape, b.shape) for W, b in layers), m, vec, widths) if same else None
+    return X, m, layers, vec, widths
+
+
+def _full_check(params, X, rows):
     if type(params) is not list and not isinstance(params, (list, tuple)) or not params:
         raise ValueError("params: expected a non-empty list of (W, b) pairs")
     if type(X) is not np.ndarray or X.dtype is not _F64:
         X = _real(X, "X")
-    if X.ndim != 2:
-        raise ValueError(f"X must be 2-d ({'examples x features' if rows else 'features x examples'}), got shape {X.shape}")
-    m, width = X.shape if rows else X.shape[::-1]
+    shape = X.shape
+    if len(shape) != 2:
+        raise ValueError(f"X must be 2-d ({'examples x features' if rows else 'features x examples'}), got shape {shape}")
+    m, width = shape if rows else shape[::-1]
     if not (m and width):
-        raise ValueError(f"X has shape {X.shape}: " + ("0 features" if m else "no examples (the loss is a mean over them)"))
+        raise ValueError(f"X has shape {shape}: " + ("0 features" if m else "no examples (the loss is a mean over them)"))
+    # rows: W is (in, out), so shape[0] is fan-in and shape[1] fan-out; columns the reverse
+    i_in, i_out = (0, 1) if rows else (1, 0)
     layers, vec, widths = [], [], [width]
     for i, pair in enumerate(params):
         try:
@@ -153,24 +195,20 @@ def _check(params, X, rows):
             W = _real(W, "W", i)
         if type(b) is not np.ndarray or b.dtype is not _F64:
             b = _real(b, "b", i)
-        if W.ndim != 2:
-            raise ValueError(f"params[{i}]: W must be 2-d, got shape {W.shape}")
-        fan_in, fan_out = W.shape if rows else W.shape[::-1]
-        if fan_in != width:
-            raise ValueError(f"params[{i}]: W has shape {W.shape}, which takes {fan_in} inputs, but the layer "
-                             f"receives {width} ({'W is in x out' if rows else 'W is out x in'} in layout "
-                             f"{'rows' if rows else 'columns'})")
-        if not fan_out:
-            raise ValueError(f"params[{i}]: W has shape {W.shape}: a layer of 0 units")
-        one = b.ndim == 1
-        if b.shape != ((fan_out,) if one else (1, fan_out) if rows else (fan_out, 1)):
-            _bias_error(i, b, fan_out, rows)
-        if one and not rows:  # (out,) would broadcast along the examples' axis: a column (out, 1)
-            b = b.reshape(fan_out, 1)
+        shape = W.shape
+        if len(shape) != 2 or shape[i_in] != width or not shape[i_out]:
+            _weight_error(i, W, width, rows)
+        width = shape[i_out]
+        shape = b.shape
+        one = shape == (width,)
+        if one:
+            if not rows:  # (out,) would broadcast along the examples' axis: a column (out, 1)
+                b = b.reshape(width, 1)
+        elif shape != ((1, width) if rows else (width, 1)):
+            _bias_error(i, b, width, rows)
         layers.append((W, b))
         vec.append(one)
-        widths.append(fan_out)
-        width = fan_out
+        widths.append(width)
     return X, m, layers, vec, tuple(widths)
 
 
@@ -228,11 +266,12 @@ class Workspace:
     reallocates.  Not for use by two threads at once.
     """
 
-    __slots__ = ("_key", "_bufs")
+    __slots__ = ("_key", "_bufs", "_seen")
 
     def __init__(self):
         self._key = None
         self._bufs = None
+        self._seen = None
 
 
 # a call without a workspace takes its scratch (not what it returns) from
@@ -359,14 +398,15 @@ def mlp_loss_and_grads(params, X, y, activation="sigmoid", output="softmax-ce", 
         raise TypeError(f"workspace: expected a derive.numeric.Workspace, got {type(workspace).__name__}")
     if type(reg) is not float or reg:  # 0.0, the default, is a valid reg: no call
         reg = _reg(reg)
-    X, m, layers, vec, widths = _check(params, X, rows)
     if workspace is None:
         ws = _LOCAL.__dict__.get("ws")
         if ws is None:
             ws = _LOCAL.ws = Workspace()
+        X, m, layers, vec, widths = _check(params, X, rows, ws)
         bufs = _buffers(ws, rows, widths, m, activation, grads=False)
         grads = [(np.empty(sW), np.empty(sb)) for sW, sb in zip(bufs["gW"], bufs["gb"])]
     else:
+        X, m, layers, vec, widths = _check(params, X, rows, workspace)
         bufs = _buffers(workspace, rows, widths, m, activation)
         grads = bufs["grads"]
     # forward, in place: z = a W + b (rows) or W a + b (columns) into Z[i];

@@ -220,3 +220,55 @@ def test_workspace_must_be_a_workspace():
     params, X = _net(True, [3, 2], 4, rng)
     with pytest.raises(TypeError, match="workspace: expected a derive.numeric.Workspace, got dict"):
         numeric.mlp_loss_and_grads(params, X, rng.integers(0, 2, 4), workspace={})
+
+
+class _Sub(np.ndarray):
+    pass
+
+
+def test_remembered_shapes_never_let_a_bad_call_through():
+    """A workspace remembers the shapes of its last fully checked call and
+    then skips the full check for float64 arrays of the same shapes.  Calls
+    that differ from the remembered one in any way the check reads (dtype,
+    type, a shape, the number of layers, the layout, a pair that is no
+    pair) get the answer, or the error, of a fresh workspace."""
+    rng = np.random.default_rng(10)
+    params, X = _net(True, [3, 4, 2], 5, rng)
+    y = rng.integers(0, 2, 5)
+    (W1, b1), (W2, b2) = params
+    variants = [
+        ("same", params, X),
+        ("float32 W", [(W1.astype(np.float32), b1), (W2, b2)], X),
+        ("int X", params, (X * 10).astype(int)),
+        ("subclass W", [(W1.view(_Sub), b1), (W2, b2)], X),
+        ("2-d b", [(W1, b1.reshape(1, -1)), (W2, b2)], X),
+        ("list b", [(W1, list(b1)), (W2, b2)], X),
+        ("W transposed", [(W1.T.copy(), b1), (W2, b2)], X),
+        ("b too long", [(W1, np.zeros(5)), (W2, b2)], X),
+        ("X transposed", params, X.T.copy()),
+        ("one layer more", params + [(np.ones((2, 2)), np.zeros(2))], X),
+        ("one layer less", params[:1], X),
+        ("triple", [(W1, b1, b1), (W2, b2)], X),
+        ("tuple params", tuple(params), X),
+        ("columns", [(W.T, b) for W, b in params], X.T),
+    ]
+    ws = numeric.Workspace()
+    for name, p, Xv in variants:
+        layout = "columns" if name == "columns" else "rows"
+        for remembered in (True, False):
+            if remembered:
+                numeric.mlp_loss_and_grads(params, X, y, workspace=ws)  # the shapes to remember
+                assert ws._seen is not None
+            w = ws if remembered else numeric.Workspace()
+            try:
+                got = numeric.mlp_loss_and_grads(p, Xv, y, layout=layout, workspace=w)
+                got = (got[0], [g.copy() for pair in got[1] for g in pair])
+            except (ValueError, TypeError) as e:
+                got = (type(e), str(e))
+            if remembered:
+                first = got
+            else:
+                if isinstance(got[0], type):
+                    assert got == first, name
+                else:
+                    assert got[0] == first[0] and all(np.array_equal(a, b) for a, b in zip(got[1], first[1])), name
