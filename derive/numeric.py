@@ -308,6 +308,7 @@ def _buffers(ws, rows, widths, m, activation, grads=True):
         "onehot": _onehot_table(widths[-1], rows),
     }
     # sigmoid's scratch is f'(A)'s, free until the backward pass
+    bufs["gshapes"] = list(zip(bufs["gW"], bufs["gb"]))
     bufs["forward"] = list(zip(bufs["Z"], bufs["A"], bufs["tmp"] if activation == "sigmoid" else bufs["mask"]))
     if grads:
         # the gradients' buffers as the kernels' out tuples (dW, db), and the
@@ -404,7 +405,7 @@ def mlp_loss_and_grads(params, X, y, activation="sigmoid", output="softmax-ce", 
             ws = _LOCAL.ws = Workspace()
         X, m, layers, vec, widths = _check(params, X, rows, ws)
         bufs = _buffers(ws, rows, widths, m, activation, grads=False)
-        grads = [(np.empty(sW), np.empty(sb)) for sW, sb in zip(bufs["gW"], bufs["gb"])]
+        grads = [(np.empty(sW), np.empty(sb)) for sW, sb in bufs["gshapes"]]
     else:
         X, m, layers, vec, widths = _check(params, X, rows, workspace)
         bufs = _buffers(workspace, rows, widths, m, activation)
@@ -456,5 +457,5 @@ def mlp_loss_and_grads(params, X, y, activation="sigmoid", output="softmax-ce", 
         kern["input0"](layers[0][0], D, X, grads[0])
     # db in the shape of b: a 1-d b gets a 1-d view (the workspace's, made once)
     if workspace is None:
-        return float(loss), [(gW, gb.reshape(-1)) if v else (gW, gb) for (gW, gb), v in zip(grads, vec)]
+        return float(loss), [(gW, gb.ravel()) if v else (gW, gb) for (gW, gb), v in zip(grads, vec)]  # a view: gb is contiguous
     return float(loss), [g1 if v else g for g, g1, v in zip(grads, bufs["grads1"], vec)]
