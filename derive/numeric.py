@@ -283,9 +283,9 @@ _LOCAL = threading.local()
 def _buffers(ws, rows, widths, m, activation, grads=True):
     """Z (pre-activations, reused as scratch), A (sigmoid's output), relu's masks,
     the gradients' buffers (their shapes when not `grads`), dJ/dZ of each
-    hidden layer, f'(A) scratch, the one-hot labels, arange(m), the loss
-    kernel's column of per-example scratch and the backward pass's out
-    tuples, allocated once per shape."""
+    hidden layer, f'(A) scratch, the one-hot labels and their table,
+    arange(m), the loss kernel's delta and column of per-example scratch,
+    allocated once per shape."""
     key = (rows, activation, widths, m, grads)
     if ws._key == key:
         return ws._bufs
@@ -307,8 +307,8 @@ def _buffers(ws, rows, widths, m, activation, grads=True):
         "label": np.empty(m, np.intp),
         "onehot": _onehot_table(widths[-1], rows),
     }
-    # sigmoid's scratch is f'(A)'s, free until the backward pass
     bufs["gshapes"] = list(zip(bufs["gW"], bufs["gb"]))
+    # sigmoid's scratch is f'(A)'s, free until the backward pass
     bufs["forward"] = list(zip(bufs["Z"], bufs["A"], bufs["tmp"] if activation == "sigmoid" else bufs["mask"]))
     if grads:
         # the gradients' buffers as the kernels' out tuples (dW, db), and the
