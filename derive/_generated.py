@@ -2,6 +2,8 @@
 
 Do not edit: tests/test_numeric.py fails when this file differs from what
 the registry prints.  Import from derive.numeric.
+In the *_into twins out is positional: ufunc(x, y, out), and
+reduce(array, axis, dtype, out, keepdims).
 """
 import numpy as np
 
@@ -20,8 +22,8 @@ def sigmoid_prime_from_output(a):
 
 def sigmoid_prime_from_output_into(a, out):
     """In place: out[...] = sigmoid_prime_from_output(a); returns out."""
-    np.subtract(1, a, out=out)
-    np.multiply(a, out, out=out)
+    np.subtract(1, a, out)
+    np.multiply(a, out, out)
     return out
 
 
@@ -35,8 +37,8 @@ def tanh_prime_from_output(a):
 
 def tanh_prime_from_output_into(a, out):
     """In place: out[...] = tanh_prime_from_output(a); returns out."""
-    np.square(a, out=out)
-    np.subtract(1, out, out=out)
+    np.square(a, out)
+    np.subtract(1, out, out)
     return out
 
 
@@ -50,7 +52,7 @@ def relu_prime_from_output(a):
 
 def relu_prime_from_output_into(a, out):
     """In place: out[...] = relu_prime_from_output(a); returns out."""
-    np.greater(a, 0, out=out)
+    np.greater(a, 0, out)
     return out
 
 
@@ -91,6 +93,26 @@ def softmax_ce_cols(Z, Y):
     return ((-_s1) * (_s0 * Y).sum(), _s1 * (_s2 - Y))
 
 
+def softmax_ce_cols_into(Z, Y, out, col):
+    """network-output-deltas (seed 004, pages 1-2, generalized (derive.numeric)): Output deltas of the batched network: softmax-CE, BCE, MSE, both layouts.
+
+    Convention: examples as the m columns of Z, Y (k x m), or as the m rows of Zr, Yr (m x k); softmax over each example; the labels of each example sum to 1 (one-hot); BCE per unit, Y in [0, 1]; g any output activation. Generalizes softmax-ce-gradient, bce-sigmoid-delta and output-layer-mse to a batch mean
+    In-place twin of softmax_ce_cols: overwrites Z with log softmax(Z), writes d/dZ into out (C-contiguous float64, shaped like Z) and returns (the loss, out); col: scratch of the shape of Z.max(axis=-2, keepdims=True). Allocates nothing."""
+    m = Z.shape[-1]
+    np.maximum.reduce(Z, -2, None, col, True)
+    np.subtract(Z, col, Z)
+    np.exp(Z, out)
+    np.add.reduce(out, -2, None, col, True)
+    np.log(col, col)
+    np.subtract(Z, col, Z)
+    np.multiply(Z, Y, out)
+    loss = (-(1 / m)) * np.add.reduce(out, None)
+    np.exp(Z, out)
+    np.subtract(out, Y, out)
+    np.multiply(1 / m, out, out)
+    return loss, out
+
+
 def softmax_ce_rows(Zr, Yr):
     """network-output-deltas (seed 004, pages 1-2, generalized (derive.numeric)): Output deltas of the batched network: softmax-CE, BCE, MSE, both layouts.
 
@@ -101,6 +123,26 @@ def softmax_ce_rows(Zr, Yr):
     _s1 = (1 / m)
     _s2 = np.exp(_s0)
     return ((-_s1) * (_s0 * Yr).sum(), _s1 * (_s2 - Yr))
+
+
+def softmax_ce_rows_into(Zr, Yr, out, col):
+    """network-output-deltas (seed 004, pages 1-2, generalized (derive.numeric)): Output deltas of the batched network: softmax-CE, BCE, MSE, both layouts.
+
+    Convention: examples as the m columns of Z, Y (k x m), or as the m rows of Zr, Yr (m x k); softmax over each example; the labels of each example sum to 1 (one-hot); BCE per unit, Y in [0, 1]; g any output activation. Generalizes softmax-ce-gradient, bce-sigmoid-delta and output-layer-mse to a batch mean
+    In-place twin of softmax_ce_rows: overwrites Zr with log softmax(Zr), writes d/dZr into out (C-contiguous float64, shaped like Zr) and returns (the loss, out); col: scratch of the shape of Zr.max(axis=-1, keepdims=True). Allocates nothing."""
+    m = Zr.shape[-2]
+    np.maximum.reduce(Zr, -1, None, col, True)
+    np.subtract(Zr, col, Zr)
+    np.exp(Zr, out)
+    np.add.reduce(out, -1, None, col, True)
+    np.log(col, col)
+    np.subtract(Zr, col, Zr)
+    np.multiply(Zr, Yr, out)
+    loss = (-(1 / m)) * np.add.reduce(out, None)
+    np.exp(Zr, out)
+    np.subtract(out, Yr, out)
+    np.multiply(1 / m, out, out)
+    return loss, out
 
 
 def bce_cols(Z, Y):
@@ -158,12 +200,12 @@ def layer_backward_cols_into(W, D, lam, A, df, out, tmp):
 
     Convention: columns: W (k x n) out x in, P (n x m) the pre-activations of the layer below, m examples as columns; rows: W (n x k) in x out, examples as rows; J = sum(D o Z) + lam ||W||^2 so that dJ/dZ = D, any upstream gradient; f any activation. BP2-BP4 of backprop-four-equations, batched, with seed 001's penalty lam sum theta^2
     In-place twin of layer_backward_cols: writes (d/dW, d/db, d/dP) into out, a tuple of C-contiguous float64 arrays of their shapes, and returns it; tmp: scratch shaped like A, for f'(A). Allocates only the term 2 lam W."""
-    np.matmul(D, A.T, out=out[0])
-    np.add(out[0], (2*lam) * W, out=out[0])
-    np.add.reduce(D, axis=-1, keepdims=True, out=out[1])
-    np.matmul(W.T, D, out=out[2])
+    np.matmul(D, A.T, out[0])
+    np.add(out[0], (2*lam) * W, out[0])
+    np.add.reduce(D, -1, None, out[1], True)
+    np.matmul(W.T, D, out[2])
     df(A, tmp)
-    np.multiply(out[2], tmp, out=out[2])
+    np.multiply(out[2], tmp, out[2])
     return out
 
 
@@ -180,9 +222,9 @@ def input_layer_backward_cols_into(W, D, lam, A, out):
 
     Convention: columns: W (k x n) out x in, P (n x m) the pre-activations of the layer below, m examples as columns; rows: W (n x k) in x out, examples as rows; J = sum(D o Z) + lam ||W||^2 so that dJ/dZ = D, any upstream gradient; f any activation. BP2-BP4 of backprop-four-equations, batched, with seed 001's penalty lam sum theta^2
     In-place twin of input_layer_backward_cols: writes (d/dW, d/db) into out, a tuple of C-contiguous float64 arrays of their shapes, and returns it. Allocates only the term 2 lam W."""
-    np.matmul(D, A.T, out=out[0])
-    np.add(out[0], (2*lam) * W, out=out[0])
-    np.add.reduce(D, axis=-1, keepdims=True, out=out[1])
+    np.matmul(D, A.T, out[0])
+    np.add(out[0], (2*lam) * W, out[0])
+    np.add.reduce(D, -1, None, out[1], True)
     return out
 
 
@@ -199,11 +241,11 @@ def layer_backward_cols_noreg_into(W, D, A, df, out, tmp):
 
     Convention: columns: W (k x n) out x in, P (n x m) the pre-activations of the layer below, m examples as columns; rows: W (n x k) in x out, examples as rows; J = sum(D o Z) + lam ||W||^2 so that dJ/dZ = D, any upstream gradient; f any activation. BP2-BP4 of backprop-four-equations, batched, with seed 001's penalty lam sum theta^2
     In-place twin of layer_backward_cols_noreg: writes (d/dW, d/db, d/dP) into out, a tuple of C-contiguous float64 arrays of their shapes, and returns it; tmp: scratch shaped like A, for f'(A). Allocates nothing."""
-    np.matmul(D, A.T, out=out[0])
-    np.add.reduce(D, axis=-1, keepdims=True, out=out[1])
-    np.matmul(W.T, D, out=out[2])
+    np.matmul(D, A.T, out[0])
+    np.add.reduce(D, -1, None, out[1], True)
+    np.matmul(W.T, D, out[2])
     df(A, tmp)
-    np.multiply(out[2], tmp, out=out[2])
+    np.multiply(out[2], tmp, out[2])
     return out
 
 
@@ -220,8 +262,8 @@ def input_layer_backward_cols_noreg_into(W, D, A, out):
 
     Convention: columns: W (k x n) out x in, P (n x m) the pre-activations of the layer below, m examples as columns; rows: W (n x k) in x out, examples as rows; J = sum(D o Z) + lam ||W||^2 so that dJ/dZ = D, any upstream gradient; f any activation. BP2-BP4 of backprop-four-equations, batched, with seed 001's penalty lam sum theta^2
     In-place twin of input_layer_backward_cols_noreg: writes (d/dW, d/db) into out, a tuple of C-contiguous float64 arrays of their shapes, and returns it. Allocates nothing."""
-    np.matmul(D, A.T, out=out[0])
-    np.add.reduce(D, axis=-1, keepdims=True, out=out[1])
+    np.matmul(D, A.T, out[0])
+    np.add.reduce(D, -1, None, out[1], True)
     return out
 
 
@@ -238,12 +280,12 @@ def layer_backward_rows_into(Wr, Dr, lam, A, df, out, tmp):
 
     Convention: columns: W (k x n) out x in, P (n x m) the pre-activations of the layer below, m examples as columns; rows: W (n x k) in x out, examples as rows; J = sum(D o Z) + lam ||W||^2 so that dJ/dZ = D, any upstream gradient; f any activation. BP2-BP4 of backprop-four-equations, batched, with seed 001's penalty lam sum theta^2
     In-place twin of layer_backward_rows: writes (d/dWr, d/dbr, d/dPr) into out, a tuple of C-contiguous float64 arrays of their shapes, and returns it; tmp: scratch shaped like A, for f'(A). Allocates only the term 2 lam W."""
-    np.matmul(A.T, Dr, out=out[0])
-    np.add(out[0], (2*lam) * Wr, out=out[0])
-    np.add.reduce(Dr, axis=-2, keepdims=True, out=out[1])
-    np.matmul(Dr, Wr.T, out=out[2])
+    np.matmul(A.T, Dr, out[0])
+    np.add(out[0], (2*lam) * Wr, out[0])
+    np.add.reduce(Dr, -2, None, out[1], True)
+    np.matmul(Dr, Wr.T, out[2])
     df(A, tmp)
-    np.multiply(out[2], tmp, out=out[2])
+    np.multiply(out[2], tmp, out[2])
     return out
 
 
@@ -260,9 +302,9 @@ def input_layer_backward_rows_into(Wr, Dr, lam, A, out):
 
     Convention: columns: W (k x n) out x in, P (n x m) the pre-activations of the layer below, m examples as columns; rows: W (n x k) in x out, examples as rows; J = sum(D o Z) + lam ||W||^2 so that dJ/dZ = D, any upstream gradient; f any activation. BP2-BP4 of backprop-four-equations, batched, with seed 001's penalty lam sum theta^2
     In-place twin of input_layer_backward_rows: writes (d/dWr, d/dbr) into out, a tuple of C-contiguous float64 arrays of their shapes, and returns it. Allocates only the term 2 lam W."""
-    np.matmul(A.T, Dr, out=out[0])
-    np.add(out[0], (2*lam) * Wr, out=out[0])
-    np.add.reduce(Dr, axis=-2, keepdims=True, out=out[1])
+    np.matmul(A.T, Dr, out[0])
+    np.add(out[0], (2*lam) * Wr, out[0])
+    np.add.reduce(Dr, -2, None, out[1], True)
     return out
 
 
@@ -279,11 +321,11 @@ def layer_backward_rows_noreg_into(Wr, Dr, A, df, out, tmp):
 
     Convention: columns: W (k x n) out x in, P (n x m) the pre-activations of the layer below, m examples as columns; rows: W (n x k) in x out, examples as rows; J = sum(D o Z) + lam ||W||^2 so that dJ/dZ = D, any upstream gradient; f any activation. BP2-BP4 of backprop-four-equations, batched, with seed 001's penalty lam sum theta^2
     In-place twin of layer_backward_rows_noreg: writes (d/dWr, d/dbr, d/dPr) into out, a tuple of C-contiguous float64 arrays of their shapes, and returns it; tmp: scratch shaped like A, for f'(A). Allocates nothing."""
-    np.matmul(A.T, Dr, out=out[0])
-    np.add.reduce(Dr, axis=-2, keepdims=True, out=out[1])
-    np.matmul(Dr, Wr.T, out=out[2])
+    np.matmul(A.T, Dr, out[0])
+    np.add.reduce(Dr, -2, None, out[1], True)
+    np.matmul(Dr, Wr.T, out[2])
     df(A, tmp)
-    np.multiply(out[2], tmp, out=out[2])
+    np.multiply(out[2], tmp, out[2])
     return out
 
 
@@ -300,8 +342,8 @@ def input_layer_backward_rows_noreg_into(Wr, Dr, A, out):
 
     Convention: columns: W (k x n) out x in, P (n x m) the pre-activations of the layer below, m examples as columns; rows: W (n x k) in x out, examples as rows; J = sum(D o Z) + lam ||W||^2 so that dJ/dZ = D, any upstream gradient; f any activation. BP2-BP4 of backprop-four-equations, batched, with seed 001's penalty lam sum theta^2
     In-place twin of input_layer_backward_rows_noreg: writes (d/dWr, d/dbr) into out, a tuple of C-contiguous float64 arrays of their shapes, and returns it. Allocates nothing."""
-    np.matmul(A.T, Dr, out=out[0])
-    np.add.reduce(Dr, axis=-2, keepdims=True, out=out[1])
+    np.matmul(A.T, Dr, out[0])
+    np.add.reduce(Dr, -2, None, out[1], True)
     return out
 
 
@@ -1045,4 +1087,4 @@ BY_RESULT = {
     'network-layer-backward': ('network_layer_backward_part1', 'network_layer_backward_part2'),
 }
 
-__all__ = ['sigmoid', 'sigmoid_prime_from_output', 'sigmoid_prime_from_output_into', 'tanh', 'tanh_prime_from_output', 'tanh_prime_from_output_into', 'relu', 'relu_prime_from_output', 'relu_prime_from_output_into', 'identity', 'identity_prime_from_output', 'identity_prime_from_output_into', 'sigmoid_prime', 'tanh_prime', 'softmax_ce_cols', 'softmax_ce_rows', 'bce_cols', 'bce_rows', 'mse_cols', 'mse_rows', 'layer_backward_cols', 'layer_backward_cols_into', 'input_layer_backward_cols', 'input_layer_backward_cols_into', 'layer_backward_cols_noreg', 'layer_backward_cols_noreg_into', 'input_layer_backward_cols_noreg', 'input_layer_backward_cols_noreg_into', 'layer_backward_rows', 'layer_backward_rows_into', 'input_layer_backward_rows', 'input_layer_backward_rows_into', 'layer_backward_rows_noreg', 'layer_backward_rows_noreg_into', 'input_layer_backward_rows_noreg', 'input_layer_backward_rows_noreg_into', 'gradient_example', 'scalar_chain_rule', 'hadamard_jacobian', 'sum_reduction_part1', 'sum_reduction_part2', 'backprop_four_equations_part1', 'backprop_four_equations_part2', 'jacobian_example_part1', 'jacobian_example_part2', 'jacobian_chain_rule_part1', 'jacobian_chain_rule_part2', 'elementwise_jacobian_part1', 'elementwise_jacobian_part2', 'elementwise_jacobian_part3', 'elementwise_jacobian_part4', 'scalar_expansion_part1', 'scalar_expansion_part2', 'neuron_gradient_part1', 'neuron_gradient_part2', 'mse_relu_neuron', 'sigmoid_derivative', 'softmax_ce_gradient', 'window_score_gradients', 'two_layer_delta_recursion', 'softmax_jacobian', 'least_squares_gradient', 'l2_regularization', 'two_layer_input_gradient', 'softmax_classifier_part1', 'softmax_classifier_part2', 'max_margin_gradient', 'multivariate_chain_rule', 'skip_gram_gradients_part1', 'skip_gram_gradients_part2', 'glove_gradient', 'output_layer_mse', 'bce_sigmoid_delta', 'hidden_layer_delta', 'derivative_rules_part1', 'derivative_rules_part2', 'derivative_rules_part3', 'derivative_rules_part4', 'derivative_rules_part5', 'derivative_rules_part6', 'partial_derivatives', 'bce_layer_backward_part1', 'bce_layer_backward_part2', 'multivariate_chain_rule_example', 'logistic_regression_batched_part1', 'logistic_regression_batched_part2', 'batched_backprop_part1', 'batched_backprop_part2', 'batched_backprop_part3', 'layout_equivalence_part1', 'layout_equivalence_part2', 'layout_equivalence_part3', 'network_output_deltas_part1', 'network_output_deltas_part2', 'network_output_deltas_part3', 'network_output_deltas_part4', 'network_output_deltas_part5', 'network_output_deltas_part6', 'network_layer_backward_part1', 'network_layer_backward_part2', 'gradient_example__dx', 'gradient_example__dy', 'scalar_chain_rule__dx', 'jacobian_example_part1__dx', 'jacobian_example_part1__dy', 'jacobian_example_part2__dx', 'jacobian_example_part2__dy', 'jacobian_chain_rule_part1__dx', 'jacobian_chain_rule_part1__dy', 'jacobian_chain_rule_part2__dx', 'jacobian_chain_rule_part2__dy', 'sigmoid_derivative__dx', 'multivariate_chain_rule__dx1', 'multivariate_chain_rule__dx2', 'bce_sigmoid_delta__dz', 'derivative_rules_part1__dx', 'derivative_rules_part2__dx', 'derivative_rules_part3__dx', 'derivative_rules_part4__dx', 'derivative_rules_part5__dx', 'derivative_rules_part6__dx', 'partial_derivatives__dx1', 'partial_derivatives__dx2', 'multivariate_chain_rule_example__dx']
+__all__ = ['sigmoid', 'sigmoid_prime_from_output', 'sigmoid_prime_from_output_into', 'tanh', 'tanh_prime_from_output', 'tanh_prime_from_output_into', 'relu', 'relu_prime_from_output', 'relu_prime_from_output_into', 'identity', 'identity_prime_from_output', 'identity_prime_from_output_into', 'sigmoid_prime', 'tanh_prime', 'softmax_ce_cols', 'softmax_ce_cols_into', 'softmax_ce_rows', 'softmax_ce_rows_into', 'bce_cols', 'bce_rows', 'mse_cols', 'mse_rows', 'layer_backward_cols', 'layer_backward_cols_into', 'input_layer_backward_cols', 'input_layer_backward_cols_into', 'layer_backward_cols_noreg', 'layer_backward_cols_noreg_into', 'input_layer_backward_cols_noreg', 'input_layer_backward_cols_noreg_into', 'layer_backward_rows', 'layer_backward_rows_into', 'input_layer_backward_rows', 'input_layer_backward_rows_into', 'layer_backward_rows_noreg', 'layer_backward_rows_noreg_into', 'input_layer_backward_rows_noreg', 'input_layer_backward_rows_noreg_into', 'gradient_example', 'scalar_chain_rule', 'hadamard_jacobian', 'sum_reduction_part1', 'sum_reduction_part2', 'backprop_four_equations_part1', 'backprop_four_equations_part2', 'jacobian_example_part1', 'jacobian_example_part2', 'jacobian_chain_rule_part1', 'jacobian_chain_rule_part2', 'elementwise_jacobian_part1', 'elementwise_jacobian_part2', 'elementwise_jacobian_part3', 'elementwise_jacobian_part4', 'scalar_expansion_part1', 'scalar_expansion_part2', 'neuron_gradient_part1', 'neuron_gradient_part2', 'mse_relu_neuron', 'sigmoid_derivative', 'softmax_ce_gradient', 'window_score_gradients', 'two_layer_delta_recursion', 'softmax_jacobian', 'least_squares_gradient', 'l2_regularization', 'two_layer_input_gradient', 'softmax_classifier_part1', 'softmax_classifier_part2', 'max_margin_gradient', 'multivariate_chain_rule', 'skip_gram_gradients_part1', 'skip_gram_gradients_part2', 'glove_gradient', 'output_layer_mse', 'bce_sigmoid_delta', 'hidden_layer_delta', 'derivative_rules_part1', 'derivative_rules_part2', 'derivative_rules_part3', 'derivative_rules_part4', 'derivative_rules_part5', 'derivative_rules_part6', 'partial_derivatives', 'bce_layer_backward_part1', 'bce_layer_backward_part2', 'multivariate_chain_rule_example', 'logistic_regression_batched_part1', 'logistic_regression_batched_part2', 'batched_backprop_part1', 'batched_backprop_part2', 'batched_backprop_part3', 'layout_equivalence_part1', 'layout_equivalence_part2', 'layout_equivalence_part3', 'network_output_deltas_part1', 'network_output_deltas_part2', 'network_output_deltas_part3', 'network_output_deltas_part4', 'network_output_deltas_part5', 'network_output_deltas_part6', 'network_layer_backward_part1', 'network_layer_backward_part2', 'gradient_example__dx', 'gradient_example__dy', 'scalar_chain_rule__dx', 'jacobian_example_part1__dx', 'jacobian_example_part1__dy', 'jacobian_example_part2__dx', 'jacobian_example_part2__dy', 'jacobian_chain_rule_part1__dx', 'jacobian_chain_rule_part1__dy', 'jacobian_chain_rule_part2__dx', 'jacobian_chain_rule_part2__dy', 'sigmoid_derivative__dx', 'multivariate_chain_rule__dx1', 'multivariate_chain_rule__dx2', 'bce_sigmoid_delta__dz', 'derivative_rules_part1__dx', 'derivative_rules_part2__dx', 'derivative_rules_part3__dx', 'derivative_rules_part4__dx', 'derivative_rules_part5__dx', 'derivative_rules_part6__dx', 'partial_derivatives__dx1', 'partial_derivatives__dx2', 'multivariate_chain_rule_example__dx']

@@ -37,6 +37,7 @@ LAYOUTS = ("rows", "columns")
 # the in-place twins of the layer kernels (codegen prints both from the same statements)
 _KERNELS = {layout: {"loss": {"softmax-ce": getattr(_g, f"softmax_ce_{s}"), "bce": getattr(_g, f"bce_{s}"),
                               "mse": getattr(_g, f"mse_{s}")},
+                     "softmax-ce": getattr(_g, f"softmax_ce_{s}_into"),
                      "hidden": getattr(_g, f"layer_backward_{s}_into"),
                      "hidden0": getattr(_g, f"layer_backward_{s}_noreg_into"),
                      "input": getattr(_g, f"input_layer_backward_{s}_into"),
@@ -127,69 +128,126 @@ def _bias_error(i, b, fan_out, rows):
                      f"{(1, fan_out) if rows else (fan_out, 1)}")
 
 
-def _check(params, X, rows):
-    if not isinstance(params, (list, tuple)) or not params:
+def _weight_error(i, W, width, rows):
+    if W.ndim != 2:
+        raise ValueError(f"params[{i}]: W must be 2-d, got shape {W.shape}")
+    fan_in, fan_out = W.shape if rows else W.shape[::-1]
+    if fan_in != width:
+        raise ValueError(f"params[{i}]: W has shape {W.shape}, which takes {fan_in} inputs, but the layer "
+                         f"receives {width} ({'W is in x out' if rows else 'W is out x in'} in layout "
+                         f"{'rows' if rows else 'columns'})")
+    raise ValueError(f"params[{i}]: W has shape {W.shape}: a layer of 0 units")
+
+
+def _check(params, X, rows, ws):
+    """X and the (W, b) as float64 arrays, checked: O(1) per array (type,
+    dtype and shape attributes, each read once; a cast only for other real
+    dtypes); m; for each b whether it was given 1-d (its gradient is
+    returned so); the layers' widths.  In layout rows a bias (out,) is used
+    as it is (it broadcasts as (1, out) does); in columns it becomes the
+    view (out, 1).
+
+    The workspace ws remembers the layout and shapes of the last call whose
+    arrays were all float64 and needed no view: when this call's are float64
+    arrays of exactly those shapes, every check below holds (they read
+    nothing else), and params is used as it is."""
+    seen = ws._seen
+    if seen is not None and seen[0] is rows and (type(params) is list or type(params) is tuple) \
+            and len(params) == len(seen[2]) and type(X) is np.ndarray and X.dtype is _F64 and X.shape == seen[1]:
+        try:
+            for (W, b), (sW, sb) in zip(params, seen[2]):
+                if not (type(W) is np.ndarray and type(b) is np.ndarray and W.dtype is _F64 and b.dtype is _F64
+                        and W.shape == sW and b.shape == sb):
+                    break
+            else:
+                return X, seen[3], params, seen[4], seen[5]
+        except (TypeError, ValueError):  # not a pair: the full check says so
+            pass
+    X0, params0 = X, params
+    X, m, layers, vec, widths = _full_check(params, X, rows)
+    # remembered when nothing was cast or reshaped (params can then be used as it is)
+    same = X is X0 and (type(params) is list or type(params) is tuple) and all(
+        W is pair[0] and b is pair[1] for (W, b), pair in zip(layers, params0))
+    ws._seen = (rows, X.shape, tuple((W.shape, b.shape) for W, b in layers), m, vec, widths) if same else None
+    return X, m, layers, vec, widths
+
+
+def _full_check(params, X, rows):
+    if type(params) is not list and not isinstance(params, (list, tuple)) or not params:
         raise ValueError("params: expected a non-empty list of (W, b) pairs")
-    X = _real(X, "X")
-    if X.ndim != 2:
-        raise ValueError(f"X must be 2-d ({'examples x features' if rows else 'features x examples'}), got shape {X.shape}")
-    m, width = X.shape if rows else X.shape[::-1]
+    if type(X) is not np.ndarray or X.dtype is not _F64:
+        X = _real(X, "X")
+    shape = X.shape
+    if len(shape) != 2:
+        raise ValueError(f"X must be 2-d ({'examples x features' if rows else 'features x examples'}), got shape {shape}")
+    m, width = shape if rows else shape[::-1]
     if not (m and width):
-        raise ValueError(f"X has shape {X.shape}: " + ("0 features" if m else "no examples (the loss is a mean over them)"))
-    layers = []
+        raise ValueError(f"X has shape {shape}: " + ("0 features" if m else "no examples (the loss is a mean over them)"))
+    # rows: W is (in, out), so shape[0] is fan-in and shape[1] fan-out; columns the reverse
+    i_in, i_out = (0, 1) if rows else (1, 0)
+    layers, vec, widths = [], [], [width]
     for i, pair in enumerate(params):
-        if len(pair) != 2:
-            raise ValueError(f"params[{i}]: expected a (W, b) pair")
-        W, b = _real(pair[0], "W", i), _real(pair[1], "b", i)
-        if W.ndim != 2:
-            raise ValueError(f"params[{i}]: W must be 2-d, got shape {W.shape}")
-        fan_in, fan_out = W.shape if rows else W.shape[::-1]
-        if fan_in != width:
-            raise ValueError(f"params[{i}]: W has shape {W.shape}, which takes {fan_in} inputs, but the layer "
-                             f"receives {width} ({'W is in x out' if rows else 'W is out x in'} in layout "
-                             f"{'rows' if rows else 'columns'})")
-        if not fan_out:
-            raise ValueError(f"params[{i}]: W has shape {W.shape}: a layer of 0 units")
-        if b.ndim == 1:  # (out,): made a row (1, out) or a column (out, 1), which adds faster than (out,)
-            if b.shape[0] != fan_out:
-                _bias_error(i, b, fan_out, rows)
-            b = b.reshape((1, fan_out) if rows else (fan_out, 1))
-        elif b.shape != ((1, fan_out) if rows else (fan_out, 1)):
-            _bias_error(i, b, fan_out, rows)
+        try:
+            W, b = pair
+        except (TypeError, ValueError):
+            raise ValueError(f"params[{i}]: expected a (W, b) pair") from None
+        if type(W) is not np.ndarray or W.dtype is not _F64:
+            W = _real(W, "W", i)
+        if type(b) is not np.ndarray or b.dtype is not _F64:
+            b = _real(b, "b", i)
+        shape = W.shape
+        if len(shape) != 2 or shape[i_in] != width or not shape[i_out]:
+            _weight_error(i, W, width, rows)
+        width = shape[i_out]
+        shape = b.shape
+        one = shape == (width,)
+        if one:
+            if not rows:  # (out,) would broadcast along the examples' axis: a column (out, 1)
+                b = b.reshape(width, 1)
+        elif shape != ((1, width) if rows else (width, 1)):
+            _bias_error(i, b, width, rows)
         layers.append((W, b))
-        width = fan_out
-    return X, layers
+        vec.append(one)
+        widths.append(width)
+    return X, m, layers, vec, tuple(widths)
 
 
 # The forward activations in place.  Each computes exactly what the
-# activation above computes (same operations in the same order, so the same
-# bits; tests check it) into buffers of the workspace: z is scratch, the
-# activation's value is returned.
+# activation above computes (the same operations on the same operands, so
+# the same bits; tests check it) into buffers of the workspace: z is
+# scratch, s more scratch (a float array shaped like z for sigmoid, a bool
+# one for relu), the activation's value is returned.  out is positional:
+# parsing keywords costs more than the arithmetic at small sizes.
 
-def _sigmoid_into(z, a, mask):
-    """_k.sigmoid: e = exp(-|z|), r = 1/(1 + e), r where z >= 0 else e r (never exp of a positive number)."""
-    np.less(z, 0.0, out=mask)
-    np.copysign(z, -1.0, out=z)  # -|z| in one pass
-    np.exp(z, out=z)
-    np.add(z, 1.0, out=a)
-    np.divide(1.0, a, out=a)
-    np.multiply(z, a, out=a, where=mask)
+def _sigmoid_into(z, a, s):
+    """_k.sigmoid: e = exp(-|z|), r = 1/(1 + e), r where z >= 0 else e r
+    (never exp of a positive number), as r q with q = max(e, [z >= 0]):
+    q = 1.0 exactly where z >= 0 (e <= 1), e where z < 0, NaN where z is
+    NaN (np.maximum propagates it), and r 1.0 = r.  No masked loop: a
+    where= loop runs element by element, 15x slower than these."""
+    np.greater_equal(z, 0.0, s)
+    np.copysign(z, -1.0, z)  # -|z| in one pass
+    np.exp(z, z)
+    np.add(z, 1.0, a)
+    np.divide(1.0, a, a)
+    np.maximum(z, s, out=s)  # (np.maximum deprecates a positional out)
+    np.multiply(a, s, a)
     return a
 
 
-def _tanh_into(z, a, mask):
-    return np.tanh(z, out=z)
+def _tanh_into(z, a, s):
+    return np.tanh(z, z)
 
 
-def _relu_into(z, a, mask):
+def _relu_into(z, a, s):
     """_k.relu: z where z > 0, else 0.0 (NaN included, as np.where does)."""
-    np.greater(z, 0.0, out=mask)
-    np.logical_not(mask, out=mask)
-    np.copyto(z, 0.0, where=mask)
+    np.greater(z, 0.0, s)
+    np.logical_not(s, s)
+    np.copyto(z, 0.0, where=s)
     return z
 
 
-def _identity_into(z, a, mask):
+def _identity_into(z, a, s):
     return z
 
 
@@ -200,7 +258,7 @@ class Workspace:
     """Buffers that mlp_loss_and_grads reuses across calls, as torch's
     allocator does: pass the same Workspace to every call of a training loop
     and no array is allocated after the first call (for softmax-ce with
-    integer labels and no reg; the loss kernel's O(m k) arrays excepted).
+    integer labels and no reg).
 
     The gradients returned are then views of the workspace's buffers: the
     next call with the same workspace overwrites them (copy them to keep
@@ -208,11 +266,12 @@ class Workspace:
     reallocates.  Not for use by two threads at once.
     """
 
-    __slots__ = ("_key", "_bufs")
+    __slots__ = ("_key", "_bufs", "_seen")
 
     def __init__(self):
         self._key = None
         self._bufs = None
+        self._seen = None
 
 
 # a call without a workspace takes its scratch (not what it returns) from
@@ -222,11 +281,12 @@ _LOCAL = threading.local()
 
 
 def _buffers(ws, rows, widths, m, activation, grads=True):
-    """Z (pre-activations, reused as scratch), A (sigmoid's output), masks,
+    """Z (pre-activations, reused as scratch), A (sigmoid's output), relu's masks,
     the gradients' buffers (their shapes when not `grads`), dJ/dZ of each
-    hidden layer, f'(A) scratch, the one-hot labels and arange(m), allocated
-    once per shape."""
-    key = (rows, activation, widths, m)
+    hidden layer, f'(A) scratch, the one-hot labels and their table,
+    arange(m), the loss kernel's delta and column of per-example scratch,
+    allocated once per shape."""
+    key = (rows, activation, widths, m, grads)
     if ws._key == key:
         return ws._bufs
     def mat(w, dtype=np.float64):
@@ -235,27 +295,73 @@ def _buffers(ws, rows, widths, m, activation, grads=True):
     bufs = {
         "Z": [mat(w) for w in widths[1:]],
         "A": [mat(w) if activation == "sigmoid" else None for w in hidden],
-        "mask": [mat(w, bool) if activation in ("sigmoid", "relu") else None for w in hidden],
+        "mask": [mat(w, bool) if activation == "relu" else None for w in hidden],
         "gW": [(i, o) if rows else (o, i) for i, o in zip(widths[:-1], widths[1:])],
         "gb": [(1, o) if rows else (o, 1) for o in widths[1:]],
         "D": [mat(w) for w in hidden],
         "tmp": [mat(w) for w in hidden],
         "Y": mat(widths[-1]),
+        "dZ": mat(widths[-1]),
+        "col": np.empty((m, 1) if rows else (1, m)),
         "rows": np.arange(m),
+        "label": np.empty(m, np.intp),
+        "onehot": _onehot_table(widths[-1], rows),
     }
+    bufs["gshapes"] = list(zip(bufs["gW"], bufs["gb"]))
+    # sigmoid's scratch is f'(A)'s, free until the backward pass
+    bufs["forward"] = list(zip(bufs["Z"], bufs["A"], bufs["tmp"] if activation == "sigmoid" else bufs["mask"]))
     if grads:
-        bufs["gW"], bufs["gb"] = [np.empty(s) for s in bufs["gW"]], [np.empty(s) for s in bufs["gb"]]
+        # the gradients' buffers as the kernels' out tuples (dW, db), and the
+        # same with db 1-d, for a b given 1-d: made once
+        bufs["grads"] = [(np.empty(sW), np.empty(sb)) for sW, sb in zip(bufs["gW"], bufs["gb"])]
+        bufs["grads1"] = [(gW, gb.reshape(-1)) for gW, gb in bufs["grads"]]
     ws._key, ws._bufs = key, bufs
     return bufs
 
 
-def _scratch(rows, widths, m, activation):
-    """The calling thread's scratch, and new arrays for the gradients."""
-    ws = _LOCAL.__dict__.get("ws")
-    if ws is None:
-        ws = _LOCAL.ws = Workspace()
-    bufs = _buffers(ws, rows, widths, m, activation, grads=False)
-    return bufs, [np.empty(s) for s in bufs["gW"]], [np.empty(s) for s in bufs["gb"]]
+def _onehot_table(k, rows):
+    """A row of NaN, the k one-hot rows, a row of NaN (transposed in layout
+    columns), for k <= ONEHOT_MAX classes, else None.  Integer labels y
+    become one-hot in two calls: y + 1 into an index buffer, and take in
+    mode "clip", which sends every index below 1 (a negative label, or one
+    whose y + 1 wrapped around) to the first NaN row and every one above k
+    to the last.  A label that is no class thus makes the loss NaN, and
+    only then are the labels looked at (_labels_error): checked without a
+    pass over them on the hot path."""
+    if k > ONEHOT_MAX:
+        return None
+    nan = np.full((1, k), np.nan)
+    E = np.concatenate([nan, np.eye(k), nan])
+    return E if rows else np.ascontiguousarray(E.T)
+
+
+ONEHOT_MAX = 256  # the table is (k + 2) k floats: 0.5 MiB at 256 classes
+
+
+def _labels_error(y, k):
+    """The error for labels outside [0, k), or None."""
+    if y.min() < 0 or y.max() >= k:
+        return ValueError(f"y: class labels must lie in [0, {k}), got {y.min()}..{y.max()}")
+    return None
+
+
+_CONFIGS = {}
+
+
+def _config(layout, activation, output, output_activation):
+    """(rows, forward in place, f'(A) in place, kernels) for these options,
+    checked the first time each combination is seen."""
+    key = (layout, activation, output, output_activation)
+    try:
+        return _CONFIGS[key]
+    except (KeyError, TypeError):  # TypeError: unhashable, refused by _choice
+        pass
+    _choice("layout", layout, LAYOUTS)
+    _choice("activation", activation, _ACTIVATION_NAMES)
+    _choice("output", output, OUTPUTS)
+    _choice("output_activation", output_activation, _ACTIVATION_NAMES)
+    cfg = _CONFIGS[key] = (layout == "rows", _FORWARD_INTO[activation], _PRIME_INTO[activation], _KERNELS[layout])
+    return cfg
 
 
 def mlp_loss_and_grads(params, X, y, activation="sigmoid", output="softmax-ce", reg=0.0, layout="rows",
@@ -285,55 +391,71 @@ def mlp_loss_and_grads(params, X, y, activation="sigmoid", output="softmax-ce", 
     call.  Without one, every array returned is new.
     Returns (loss, grads) with grads shaped like params, float64.
     """
-    _choice("layout", layout, LAYOUTS)
-    _choice("activation", activation, _ACTIVATION_NAMES)
-    _choice("output", output, OUTPUTS)
-    _choice("output_activation", output_activation, _ACTIVATION_NAMES)
+    try:
+        rows, f, df, kern = _CONFIGS[layout, activation, output, output_activation]
+    except (KeyError, TypeError):  # a first use, or a bad option (refused there)
+        rows, f, df, kern = _config(layout, activation, output, output_activation)
     if workspace is not None and type(workspace) is not Workspace:
         raise TypeError(f"workspace: expected a derive.numeric.Workspace, got {type(workspace).__name__}")
-    reg = _reg(reg)
-    rows = layout == "rows"
-    X, layers = _check(params, X, rows)
-    m = X.shape[0] if rows else X.shape[1]
-    widths = (X.shape[1] if rows else X.shape[0], *(W.shape[1] if rows else W.shape[0] for W, _ in layers))
+    if type(reg) is not float or reg:  # 0.0, the default, is a valid reg: no call
+        reg = _reg(reg)
     if workspace is None:
-        bufs, gW, gb = _scratch(rows, widths, m, activation)
+        ws = _LOCAL.__dict__.get("ws")
+        if ws is None:
+            ws = _LOCAL.ws = Workspace()
+        X, m, layers, vec, widths = _check(params, X, rows, ws)
+        bufs = _buffers(ws, rows, widths, m, activation, grads=False)
+        grads = [(np.empty(sW), np.empty(sb)) for sW, sb in bufs["gshapes"]]
     else:
+        X, m, layers, vec, widths = _check(params, X, rows, workspace)
         bufs = _buffers(workspace, rows, widths, m, activation)
-        gW, gb = bufs["gW"], bufs["gb"]
-    f = _FORWARD_INTO[activation]
-    kern = _KERNELS[layout]
+        grads = bufs["grads"]
     # forward, in place: z = a W + b (rows) or W a + b (columns) into Z[i];
     # keep each layer's input a
     acts, a = [X], X
-    Zs = bufs["Z"]
-    for i, (W, b) in enumerate(layers[:-1]):
-        Z = np.matmul(a, W, out=Zs[i]) if rows else np.matmul(W, a, out=Zs[i])
-        np.add(Z, b, out=Z)
-        a = f(Z, bufs["A"][i], bufs["mask"][i])
+    for (W, b), (Z, A, S) in zip(layers, bufs["forward"]):
+        np.matmul(a, W, Z) if rows else np.matmul(W, a, Z)
+        np.add(Z, b, Z)
+        a = f(Z, A, S)
         acts.append(a)
     W, b = layers[-1]
-    Z = np.matmul(a, W, out=Zs[-1]) if rows else np.matmul(W, a, out=Zs[-1])
-    np.add(Z, b, out=Z)
-    Y = _targets(y, Z, output, rows, bufs["Y"], bufs["rows"])
-    if output == "mse":
-        g, dg = ACTIVATIONS[output_activation]
-        loss, D = kern["loss"]["mse"](Y, g(Z), dg)
+    Z = bufs["Z"][-1]
+    np.matmul(a, W, Z) if rows else np.matmul(W, a, Z)
+    np.add(Z, b, Z)
+    E = bufs["onehot"]
+    if (output == "softmax-ce" and E is not None and type(y) is np.ndarray and y.ndim == 1
+            and y.dtype.kind in "iu" and y.shape[0] == m):
+        # integer labels: one-hot in two calls (see _onehot_table)
+        Y = E.take(np.add(y, 1, bufs["label"]), 0 if rows else 1, bufs["Y"], "clip")
+        loss, D = kern["softmax-ce"](Z, Y, bufs["dZ"], bufs["col"])  # the in-place twin: Z is scratch now
+        if loss != loss:  # NaN: from a label that is no class (a NaN row of the table), or from the inputs
+            err = _labels_error(y, widths[-1])
+            if err is not None:
+                raise err
     else:
-        loss, D = kern["loss"][output](Z, Y)
+        Y = _targets(y, Z, output, rows, bufs["Y"], bufs["rows"])
+        if output == "softmax-ce":
+            loss, D = kern["softmax-ce"](Z, Y, bufs["dZ"], bufs["col"])
+        elif output == "mse":
+            g, dg = ACTIVATIONS[output_activation]
+            loss, D = kern["loss"]["mse"](Y, g(Z), dg)
+        else:
+            loss, D = kern["loss"][output](Z, Y)
     # backward: D = dJ/dZ of the layer being processed; each kernel writes
     # (dW, db, dJ/dZ below) into the workspace
-    df = _PRIME_INTO[activation]
+    Ds, tmps = bufs["D"], bufs["tmp"]
     for i in range(len(layers) - 1, 0, -1):
-        out = (gW[i], gb[i], bufs["D"][i - 1])
         if reg:
-            kern["hidden"](layers[i][0], D, reg, acts[i], df, out, bufs["tmp"][i - 1])
+            kern["hidden"](layers[i][0], D, reg, acts[i], df, (*grads[i], Ds[i - 1]), tmps[i - 1])
         else:
-            kern["hidden0"](layers[i][0], D, acts[i], df, out, bufs["tmp"][i - 1])
-        D = out[2]
+            kern["hidden0"](layers[i][0], D, acts[i], df, (*grads[i], Ds[i - 1]), tmps[i - 1])
+        D = Ds[i - 1]
     if reg:
-        kern["input"](layers[0][0], D, reg, X, (gW[0], gb[0]))
+        kern["input"](layers[0][0], D, reg, X, grads[0])
         loss = loss + reg * sum(float(np.vdot(W, W)) for W, _ in layers)
     else:
-        kern["input0"](layers[0][0], D, X, (gW[0], gb[0]))
-    return float(loss), [(gW[i], gb[i].reshape(np.shape(pair[1]))) for i, pair in enumerate(params)]
+        kern["input0"](layers[0][0], D, X, grads[0])
+    # db in the shape of b: a 1-d b gets a 1-d view (the workspace's, made once)
+    if workspace is None:
+        return float(loss), [(gW, gb.ravel()) if v else (gW, gb) for (gW, gb), v in zip(grads, vec)]  # a view: gb is contiguous
+    return float(loss), [g1 if v else g for g, g1, v in zip(grads, bufs["grads1"], vec)]

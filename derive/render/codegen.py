@@ -36,6 +36,8 @@ HEADER = '''"""NumPy printed from derive's proved statements by `python -m deriv
 
 Do not edit: tests/test_numeric.py fails when this file differs from what
 the registry prints.  Import from derive.numeric.
+In the *_into twins out is positional: ufunc(x, y, out), and
+reduce(array, axis, dtype, out, keepdims).
 """
 import numpy as np
 
@@ -211,9 +213,11 @@ def _kernel(r, ex):
 
 # In-place twins of the layer kernels, printed from the same SymPy outputs
 # as the kernels above: every product goes into a caller's buffer
-# (np.matmul(..., out=)), transposes stay views (BLAS reads them transposed),
+# (np.matmul(a, b, out)), transposes stay views (BLAS reads them transposed),
 # sums are np.add.reduce (np.sum's Python wrapper costs more than the sum at small sizes),
-# nothing is allocated.  Only the forms these statements take are printed;
+# nothing is allocated.  out is passed positionally, and reduce takes
+# (array, axis, dtype, out, keepdims): parsing keywords costs more than the
+# arithmetic at small sizes.  Only the forms these statements take are printed;
 # any other raises, so a changed statement cannot be printed wrongly.
 
 def _kernel_into(r, ex):
@@ -251,18 +255,18 @@ def _matrix_into(e, dst, callables, where):
         lines = _matrix_into(rest[0], dst, callables, where)
         for a in scaled:
             coeff, (m,) = a.as_coeff_matrices()
-            lines.append(f"np.add({dst}, ({sp.pycode(coeff)}) * {_operand(m, where)}, out={dst})")
+            lines.append(f"np.add({dst}, ({sp.pycode(coeff)}) * {_operand(m, where)}, {dst})")
         return lines
     if isinstance(e, sp.MatMul):
         coeff, mats = e.as_coeff_matrices()
         if coeff != 1:
             raise NotImplementedError(f"{where}: no in-place form for the scaled product {e}")
         if len(mats) == 2 and isinstance(mats[0], sp.OneMatrix) and mats[0].shape[0] == 1:  # 1^T M: column sums
-            return [f"np.add.reduce({_operand(mats[1], where)}, axis=-2, keepdims=True, out={dst})"]
+            return [f"np.add.reduce({_operand(mats[1], where)}, -2, None, {dst}, True)"]
         if len(mats) == 2 and isinstance(mats[1], sp.OneMatrix) and mats[1].shape[1] == 1:  # M 1: row sums
-            return [f"np.add.reduce({_operand(mats[0], where)}, axis=-1, keepdims=True, out={dst})"]
+            return [f"np.add.reduce({_operand(mats[0], where)}, -1, None, {dst}, True)"]
         if len(mats) == 2:
-            return [f"np.matmul({_operand(mats[0], where)}, {_operand(mats[1], where)}, out={dst})"]
+            return [f"np.matmul({_operand(mats[0], where)}, {_operand(mats[1], where)}, {dst})"]
     if isinstance(e, sp.HadamardProduct) and len(e.args) == 2:
         applied = [a for a in e.args if isinstance(a, ElementwiseApplyFunction)
                    and isinstance(a.function.expr, sp.Function) and a.function.expr.func in callables
@@ -272,12 +276,12 @@ def _matrix_into(e, dst, callables, where):
             # M o f'(A): M into dst, f'(A) into tmp, one multiply in place
             return (_matrix_into(other, dst, callables, where)
                     + [f"{callables[f.function.expr.func]}({_operand(f.expr, where)}, tmp)",
-                       f"np.multiply({dst}, tmp, out={dst})"])
+                       f"np.multiply({dst}, tmp, {dst})"])
     raise NotImplementedError(f"{where}: no in-place form for {type(e).__name__} {e}")
 
 
 def _scalar_into(name, var, e):
-    """def name(a, out): writes the elementwise e(a) into out (ufuncs with out=)."""
+    """def name(a, out): writes the elementwise e(a) into out (ufuncs with out positional)."""
     lines = _elementwise_into(e, var, "out", name)
     body = "".join(f"    {line}\n" for line in lines)
     return (f"def {name}({var.name}, out):\n    \"\"\"In place: out[...] = {name[:-5]}({var.name}); "
@@ -291,22 +295,99 @@ def _elementwise_into(e, var, dst, where):
     if e.is_Number:
         return [f"{dst}[...] = {sp.pycode(e)}"]
     if isinstance(e, fn.step) and e.args == (var,):
-        return [f"np.greater({a}, 0, out={dst})"]  # _k.step's real(a) > 0, for real a, as 1.0/0.0
+        return [f"np.greater({a}, 0, {dst})"]  # _k.step's real(a) > 0, for real a, as 1.0/0.0
     if isinstance(e, sp.Pow) and e.base == var and e.exp == 2:
-        return [f"np.square({a}, out={dst})"]  # what a ** 2 computes
+        return [f"np.square({a}, {dst})"]  # what a ** 2 computes
     if isinstance(e, sp.Mul) and len(e.args) == 2 and var in e.args:
         other = e.args[0] if e.args[1] == var else e.args[1]
         if other != var:  # a * u: u into dst, then times a (the order the kernel prints, a * u)
-            return _elementwise_into(other, var, dst, where) + [f"np.multiply({a}, {dst}, out={dst})"]
+            return _elementwise_into(other, var, dst, where) + [f"np.multiply({a}, {dst}, {dst})"]
     if isinstance(e, sp.Add) and len(e.args) == 2 and any(t.is_Number for t in e.args):
         c = [t for t in e.args if t.is_Number][0]
         t = [t for t in e.args if not t.is_Number][0]
         coeff, u = t.as_coeff_Mul()
         if coeff == -1:  # c - u
             if u == var:
-                return [f"np.subtract({sp.pycode(c)}, {a}, out={dst})"]
-            return _elementwise_into(u, var, dst, where) + [f"np.subtract({sp.pycode(c)}, {dst}, out={dst})"]
+                return [f"np.subtract({sp.pycode(c)}, {a}, {dst})"]
+            return _elementwise_into(u, var, dst, where) + [f"np.subtract({sp.pycode(c)}, {dst}, {dst})"]
     raise NotImplementedError(f"{where}: no in-place form for {e}")
+
+
+# In-place twin of the softmax-CE loss kernel, printed from the same SymPy
+# outputs: the loss c 1^T (log softmax(Z) o Y) 1 and the delta
+# c' (softmax(Z) - Y).  Each line is one ufunc of what the kernel computes,
+# in its order (_k.log_softmax: shift by the max, exp, sum, log, subtract;
+# softmax = exp(log softmax)), so the results are the kernel's bit for bit;
+# at small sizes the kernel's Python wrappers cost more than its arithmetic.
+# Any other form raises.
+
+def _loss_into(r, ex):
+    outs, args, sig, callables, shapes, what = _kernel_statement(r, ex)
+    name = f"{ex.name}_into"
+    if len(outs) != 2 or callables:
+        raise NotImplementedError(f"{name}: no in-place form for {outs}")
+    loss, grad = outs
+    Z, Y, axis, c_loss = _log_softmax_sum(loss, name)
+    c_grad, (Z2, Y2, axis2) = _softmax_minus(grad, name)
+    if (Z2, Y2, axis2) != (Z, Y, axis):
+        raise NotImplementedError(f"{name}: the loss and the delta differ in Z, Y or axis")
+    ax = -2 if axis == 0 else -1
+    (size,) = c_loss.free_symbols  # m of -1/m
+    arg, size_axis = _sizes_from(outs, args, shapes)[size]
+    lines = [f"{size} = {arg}.shape[{size_axis}]",
+             f"np.maximum.reduce({Z}, {ax}, None, col, True)",
+             f"np.subtract({Z}, col, {Z})",
+             f"np.exp({Z}, out)",
+             f"np.add.reduce(out, {ax}, None, col, True)",
+             "np.log(col, col)",
+             f"np.subtract({Z}, col, {Z})",
+             f"np.multiply({Z}, {Y}, out)",
+             f"loss = ({_coeff(c_loss, size)}) * np.add.reduce(out, None)",
+             f"np.exp({Z}, out)",
+             f"np.subtract(out, {Y}, out)",
+             f"np.multiply({_coeff(c_grad, size)}, out, out)"]
+    doc = _doc(r, f"In-place twin of {ex.name}: overwrites {Z} with log softmax({Z}), writes d/d{Z} into out "
+                  f"(C-contiguous float64, shaped like {Z}) and returns (the loss, out); col: scratch of the "
+                  f"shape of {Z}.max(axis={ax}, keepdims=True). Allocates nothing.")
+    body = "".join(f"    {line}\n" for line in lines)
+    return f"def {name}({', '.join(sig + ['out', 'col'])}):\n    \"\"\"{doc}\"\"\"\n{body}    return loss, out\n"
+
+
+def _coeff(c, size):
+    """-1/m and 1/m as the kernel prints them: (-(1 / m)) and (1 / m)."""
+    if c == 1 / size:
+        return f"1 / {size}"
+    if c == -1 / size:
+        return f"-(1 / {size})"
+    raise NotImplementedError(f"no in-place form for the coefficient {c}")
+
+
+def _log_softmax_sum(e, where):
+    """(Z, Y, axis, c) of e = (c 1^T (log softmax(Z, axis) o Y) 1)[0, 0]."""
+    whole = mexpr._full_sum(e.parent) if isinstance(e, MatrixElement) and e.indices == (0, 0) else None
+    if whole is not None and isinstance(whole[1], sp.HadamardProduct) and len(whole[1].args) == 2:
+        coeff, H = whole
+        logs = [a for a in H.args if isinstance(a, ElementwiseApplyFunction)
+                and a.function.expr == sp.log(a.function.variables[0]) and isinstance(a.expr, mexpr.Softmax)
+                and isinstance(a.expr.arg, sp.MatrixSymbol)]
+        other = [a for a in H.args if isinstance(a, sp.MatrixSymbol)]
+        if len(logs) == 1 and len(other) == 1:
+            return logs[0].expr.arg.name, other[0].name, logs[0].expr.axis, coeff
+    raise NotImplementedError(f"{where}: no in-place form for the loss {e}")
+
+
+def _softmax_minus(e, where):
+    """(c, (Z, Y, axis)) of e = c (softmax(Z, axis) - Y)."""
+    if isinstance(e, sp.MatMul):
+        coeff, mats = e.as_coeff_matrices()
+        if len(mats) == 1 and isinstance(mats[0], sp.MatAdd) and len(mats[0].args) == 2:
+            soft = [a for a in mats[0].args if isinstance(a, mexpr.Softmax) and isinstance(a.arg, sp.MatrixSymbol)]
+            minus = [a.as_coeff_matrices()[1][0] for a in mats[0].args if isinstance(a, sp.MatMul)
+                     and a.as_coeff_matrices()[0] == -1 and len(a.as_coeff_matrices()[1]) == 1
+                     and isinstance(a.as_coeff_matrices()[1][0], sp.MatrixSymbol)]
+            if len(soft) == 1 and len(minus) == 1:
+                return coeff, (soft[0].arg.name, minus[0].name, soft[0].axis)
+    raise NotImplementedError(f"{where}: no in-place form for the delta {e}")
 
 
 def _unevaluated_scalar(r, part):
@@ -316,13 +397,19 @@ def _unevaluated_scalar(r, part):
     return MatrixElement(scalar, 0, 0) if isinstance(scalar, sp.MatrixExpr) else scalar
 
 
+def _has_softmax(r, ex):
+    return any(o.has(mexpr.Softmax) for o in _kernel_statement(r, ex)[0])
+
+
 def _kernels(records):
     out = ["# kernels of the batched network (derive.numeric.mlp_loss_and_grads)"]
     for r in records:
         for ex in getattr(r.how, "exports", ()):
             out.append(_kernel(r, ex))
-            if not ex.value:  # the layer kernels: their in-place twin (the loss kernels are O(m k), kept whole)
+            if not ex.value:  # the layer kernels: their in-place twin
                 out.append(_kernel_into(r, ex))
+            elif _has_softmax(r, ex):  # softmax-CE: its twin (BCE and MSE are kept whole)
+                out.append(_loss_into(r, ex))
     return out
 
 
@@ -333,7 +420,8 @@ def _index(records):
         if isinstance(r.how, Gradient):
             n = len(statements.parts(r.how))
             by[r.id] = tuple(export_name(r, k, n) for k in range(n))
-        names += [n for ex in getattr(r.how, "exports", ()) for n in ((ex.name,) if ex.value else (ex.name, f"{ex.name}_into"))]
+        names += [n for ex in getattr(r.how, "exports", ())
+                  for n in ((ex.name, f"{ex.name}_into") if not ex.value or _has_softmax(r, ex) else (ex.name,))]
     names = [*(n for a in fn.ACTIVATIONS for n in (a, f"{a}_prime_from_output", f"{a}_prime_from_output_into")),
              "sigmoid_prime", "tanh_prime",
              *names, *(n for v in by.values() for n in v),
