@@ -102,8 +102,8 @@ RESULTS = [
                        {"W": "(x.T @ dr).T", "a": "(dr @ M.T).T"}],   # rows (seed 001)
                sizes=({"k": 2, "n": 3},))),
     # The batched network of derive.numeric: the notes' per-layer results (BP1-BP4, seed 000; batched-backprop;
-    # layout-equivalence) at any batch size, in both layouts, with the three output losses.  Sums are written
-    # 1^T M 1, as the statement writes them, so that the kernels print the loss as a matrix product.
+    # layout-equivalence) at any batch size, in both layouts, with the three output losses.  The output losses'
+    # sums are written 1^T M 1, as the statement writes them: their kernels return the loss, printed from it.
     Result("network-output-deltas", "004", "pages 1-2, generalized (derive.numeric)",
            "Output deltas of the batched network: softmax-CE, BCE, MSE, both layouts",
            r"J = -\tfrac1m\mathbf{1}^{\top}(\mathbf{Y}\odot\log\operatorname{softmax}(\mathbf{Z}))\mathbf{1}:\ "
@@ -148,8 +148,8 @@ RESULTS = [
            how=Gradient(
                shapes={"W": "k,n", "P": "n,m", "b": "k,1", "D": "k,m", "Wr": "n,k", "Pr": "m,n", "br": "1,k", "Dr": "m,k",
                        "lam": ""},
-               loss=["ones(1, k) @ (D * (W @ f(P) + b @ ones(1, m))) @ ones(m, 1) + lam * (ones(1, k) @ (W * W) @ ones(n, 1))",
-                     "ones(1, m) @ (Dr * (f(Pr) @ Wr + ones(m, 1) @ br)) @ ones(k, 1) + lam * (ones(1, n) @ (Wr * Wr) @ ones(k, 1))"],
+               loss=["sum(D * (W @ f(P) + b @ ones(1, m))) + lam * sum(W * W)",
+                     "sum(Dr * (f(Pr) @ Wr + ones(m, 1) @ br)) + lam * sum(Wr * Wr)"],
                claims=[{"W": "D @ f(P).T + 2 * lam * W", "b": "D @ ones(m, 1)", "P": "(W.T @ D) * fprime(P)"},
                        {"Wr": "f(Pr).T @ Dr + 2 * lam * Wr", "br": "ones(1, m) @ Dr", "Pr": "(Dr @ Wr.T) * fprime(Pr)"}],
                sizes=({"k": 2, "m": 4, "n": 3},), exports=_LAYER_EXPORTS)),
