@@ -168,7 +168,7 @@ def route(title, shape_map, steps, conclusion="", where=None, assume=()):
     ns.update({i: sp.Symbol(i, integer=True, nonnegative=True) for i in "ijkmpqr" if i not in ns})
 
     def read(text):
-        return parse_expr(text, local_dict=ns, global_dict={}, transformations=(auto_number,))
+        return parse_expr(text, local_dict=ns, global_dict={"__builtins__": {}}, transformations=(auto_number,))
     for name, text in (where or {}).items():
         if "(" in name:  # a part with an index argument: z(r)
             fname, arg = name[:-1].split("(")
