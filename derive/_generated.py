@@ -361,7 +361,7 @@ def gradient_example__dy(x, y):
 
 
 def gradient_example(x, y):
-    """gradient-example (seed 000, 1.5.1): A gradient: nabla(x^2 + cos y).
+    """gradient-example (seed 000, 1.5.1): A gradient: ∇(x² + cos y).
 
     Convention: scalars x, y
     Returns {'x', 'y'}: the gradients d/dx, d/dy."""
@@ -374,7 +374,7 @@ def scalar_chain_rule__dx(x):
 
 
 def scalar_chain_rule(x):
-    """scalar-chain-rule (seed 000, 1.5.3): Chain rule: d/dx sin(x^2).
+    """scalar-chain-rule (seed 000, 1.5.3): Chain rule: d/dx sin(x²).
 
     Convention: scalar x
     Returns {'x'}: the gradients d/dx."""
@@ -382,7 +382,7 @@ def scalar_chain_rule(x):
 
 
 def hadamard_jacobian(v, w, u):
-    """hadamard-jacobian (seed 000, 3.2.2): Jacobian of the Hadamard product.
+    """hadamard-jacobian (seed 000, 3.2.2): Jacobian of the Hadamard product: ∂(v ∘ w)/∂v = diag(w).
 
     Convention: column vectors of length n; proved through d(u^T (v o w))/dv = diag(w) u = w o u for an arbitrary u, which determines the Jacobian (it is symmetric)
     Returns {'v'}: the gradients d/dv."""
@@ -390,7 +390,7 @@ def hadamard_jacobian(v, w, u):
 
 
 def sum_reduction_part1(v):
-    """sum-reduction (seed 000, 3.2.4): Gradient of a sum reduction.
+    """sum-reduction (seed 000, 3.2.4): Gradient of a sum reduction: ∂ sum(v)/∂v = 𝟏ᵀ.
 
     Convention: v a column vector of length n; gradients written as columns (the notes write the row Jacobian)
     Returns {'v'}: the gradients d/dv."""
@@ -399,7 +399,7 @@ def sum_reduction_part1(v):
 
 
 def sum_reduction_part2(v):
-    """sum-reduction (seed 000, 3.2.4): Gradient of a sum reduction.
+    """sum-reduction (seed 000, 3.2.4): Gradient of a sum reduction: ∂ sum(v)/∂v = 𝟏ᵀ.
 
     Convention: v a column vector of length n; gradients written as columns (the notes write the row Jacobian)
     Returns {'v'}: the gradients d/dv."""
@@ -408,7 +408,7 @@ def sum_reduction_part2(v):
 
 
 def backprop_four_equations_part1(zL, u, fprime=sigmoid_prime):
-    """backprop-four-equations (seed 000, 4.2): The four equations of backpropagation, any depth L.
+    """backprop-four-equations (seed 000, 4.2): The four equations of backpropagation (BP1–BP4), any depth L.
 
     Convention: out x in, column vectors. Each equation is local to one layer: by the multivariate chain rule dC/dz^l depends on the layers above only through delta^{l+1} = dC/dz^{l+1}, so it is proved for C = u^T a^L (BP1) and C = d^T z^{l+1} (BP2-BP4) with u, d arbitrary vectors standing for the upstream gradient, at symbolic sizes; induction on l = L-1, ..., 1 gives every depth.
     Returns {'zL'}: the gradients d/dzL."""
@@ -416,7 +416,7 @@ def backprop_four_equations_part1(zL, u, fprime=sigmoid_prime):
 
 
 def backprop_four_equations_part2(z, W, b, d, f=sigmoid, fprime=sigmoid_prime):
-    """backprop-four-equations (seed 000, 4.2): The four equations of backpropagation, any depth L.
+    """backprop-four-equations (seed 000, 4.2): The four equations of backpropagation (BP1–BP4), any depth L.
 
     Convention: out x in, column vectors. Each equation is local to one layer: by the multivariate chain rule dC/dz^l depends on the layers above only through delta^{l+1} = dC/dz^{l+1}, so it is proved for C = u^T a^L (BP1) and C = d^T z^{l+1} (BP2-BP4) with u, d arbitrary vectors standing for the upstream gradient, at symbolic sizes; induction on l = L-1, ..., 1 gives every depth.
     Returns {'z', 'b', 'W'}: the gradients d/dz, d/db, d/dW."""
@@ -434,7 +434,7 @@ def jacobian_example_part1__dy(x, y):
 
 
 def jacobian_example_part1(x, y):
-    """jacobian-example (seed 000, 1.5.2): A Jacobian: F = [2x + y^3, e^y - 13x].
+    """jacobian-example (seed 000, 1.5.2): A Jacobian: F = [2x + y³, eʸ − 13x].
 
     Convention: scalars x, y; row i of J is the gradient of F_i
     Returns {'x', 'y'}: the gradients d/dx, d/dy."""
@@ -452,7 +452,7 @@ def jacobian_example_part2__dy(x, y):
 
 
 def jacobian_example_part2(x, y):
-    """jacobian-example (seed 000, 1.5.2): A Jacobian: F = [2x + y^3, e^y - 13x].
+    """jacobian-example (seed 000, 1.5.2): A Jacobian: F = [2x + y³, eʸ − 13x].
 
     Convention: scalars x, y; row i of J is the gradient of F_i
     Returns {'x', 'y'}: the gradients d/dx, d/dy."""
@@ -470,7 +470,7 @@ def jacobian_chain_rule_part1__dy(x, y):
 
 
 def jacobian_chain_rule_part1(x, y):
-    """jacobian-chain-rule (seed 000, 1.5.4): Vector chain rule: F = [sin g1, ln g2], g = [x^2 + y, y^3].
+    """jacobian-chain-rule (seed 000, 1.5.4): Vector chain rule: F = [sin g₁, ln g₂], g = [x² + y, y³].
 
     Convention: scalars x, y > 0; the rows of the product diag(...) J_g are the claimed gradients
     Returns {'x', 'y'}: the gradients d/dx, d/dy."""
@@ -488,7 +488,7 @@ def jacobian_chain_rule_part2__dy(x, y):
 
 
 def jacobian_chain_rule_part2(x, y):
-    """jacobian-chain-rule (seed 000, 1.5.4): Vector chain rule: F = [sin g1, ln g2], g = [x^2 + y, y^3].
+    """jacobian-chain-rule (seed 000, 1.5.4): Vector chain rule: F = [sin g₁, ln g₂], g = [x² + y, y³].
 
     Convention: scalars x, y > 0; the rows of the product diag(...) J_g are the claimed gradients
     Returns {'x', 'y'}: the gradients d/dx, d/dy."""
@@ -529,7 +529,7 @@ def elementwise_jacobian_part4(v, w, u, f=sigmoid, fprime=sigmoid_prime, g=tanh,
 
 
 def scalar_expansion_part1(x, v, u):
-    """scalar-expansion (seed 000, 3.2.3): Derivatives of scalar expansion.
+    """scalar-expansion (seed 000, 3.2.3): Derivatives of scalar expansion: ∂(xv)/∂x = v, ∂(xv)/∂v = xI.
 
     Convention: scalar x, column vector v of length n; each Jacobian proved through u^T times it, u arbitrary
     Returns {'x', 'v'}: the gradients d/dx, d/dv."""
@@ -537,7 +537,7 @@ def scalar_expansion_part1(x, v, u):
 
 
 def scalar_expansion_part2(x, u):
-    """scalar-expansion (seed 000, 3.2.3): Derivatives of scalar expansion.
+    """scalar-expansion (seed 000, 3.2.3): Derivatives of scalar expansion: ∂(xv)/∂x = v, ∂(xv)/∂v = xI.
 
     Convention: scalar x, column vector v of length n; each Jacobian proved through u^T times it, u arbitrary
     Returns {'x'}: the gradients d/dx."""
@@ -545,7 +545,7 @@ def scalar_expansion_part2(x, u):
 
 
 def neuron_gradient_part1(w, x, b, fprime=sigmoid_prime):
-    """neuron-gradient (seed 000, 3.3): Gradient of one neuron, smooth and ReLU.
+    """neuron-gradient (seed 000, 3.3): Gradient of one neuron a = σ(wᵀx + b), smooth and ReLU.
 
     Convention: w, x column vectors of length n, b a 1 x 1 matrix; gradients written as columns; sigma any activation (f). ReLU'(0) = 0 (the notes' convention); each branch of ReLU is proved, and the numeric check samples integers so that z = 0 occurs, where the one-sided test applies
     Returns {'w', 'b'}: the gradients d/dw, d/db."""
@@ -554,7 +554,7 @@ def neuron_gradient_part1(w, x, b, fprime=sigmoid_prime):
 
 
 def neuron_gradient_part2(w, x, b):
-    """neuron-gradient (seed 000, 3.3): Gradient of one neuron, smooth and ReLU.
+    """neuron-gradient (seed 000, 3.3): Gradient of one neuron a = σ(wᵀx + b), smooth and ReLU.
 
     Convention: w, x column vectors of length n, b a 1 x 1 matrix; gradients written as columns; sigma any activation (f). ReLU'(0) = 0 (the notes' convention); each branch of ReLU is proved, and the numeric check samples integers so that z = 0 occurs, where the one-sided test applies
     Returns {'w', 'b'}: the gradients d/dw, d/db."""
@@ -581,7 +581,7 @@ def sigmoid_derivative__dx(x):
 
 
 def sigmoid_derivative(x):
-    """sigmoid-derivative (seed 001, lines 100-130 (also seed 002)): Derivative of the logistic sigmoid.
+    """sigmoid-derivative (seed 001, lines 100-130 (also seed 002)): σ′(x) = σ(x)(1 − σ(x)).
 
     Convention: scalar x; applied elementwise to vectors
     Returns {'x'}: the gradients d/dx."""
@@ -589,7 +589,7 @@ def sigmoid_derivative(x):
 
 
 def softmax_ce_gradient(theta, y):
-    """softmax-ce-gradient (seed 001, lines 20-75, 527-630): Gradient of cross-entropy through softmax.
+    """softmax-ce-gradient (seed 001, lines 20-75, 527-630): Cross-entropy through softmax: ∂L/∂θ = ŷ − y.
 
     Convention: column vectors of length n; y one-hot, or any y whose entries sum to 1 (the assumption is used)
     Returns {'theta'}: the gradients d/dtheta."""
@@ -597,7 +597,7 @@ def softmax_ce_gradient(theta, y):
 
 
 def window_score_gradients(W, x, b, v, f=sigmoid, fprime=sigmoid_prime):
-    """window-score-gradients (seed 001, lines 940-1340): Gradients of the window score s = v^T f(Wx + b).
+    """window-score-gradients (seed 001, lines 940-1340): Window score s = vᵀf(Wx + b): ∂s/∂W = δxᵀ, ∂s/∂x = Wᵀδ.
 
     Convention: x in R^n, W in R^{h x n} (the notes: n = 20, h = 8), v, b in R^h; f any differentiable activation
     Returns {'v', 'W', 'b', 'x'}: the gradients d/dv, d/dW, d/db, d/dx."""
@@ -608,7 +608,7 @@ def window_score_gradients(W, x, b, v, f=sigmoid, fprime=sigmoid_prime):
 
 
 def two_layer_delta_recursion(W1, b1, W2, b2, x, v, f=sigmoid, fprime=sigmoid_prime):
-    """two-layer-delta-recursion (seed 001, lines 1080-1110): Two-layer score: the delta recursion.
+    """two-layer-delta-recursion (seed 001, lines 1080-1110): Two-layer score: δ₂ = (W₂ᵀδ₃) ∘ f′(z₂).
 
     Convention: x in R^n, W1 (h x n), W2 (k x h), v in R^k; f any differentiable activation
     Returns {'W2', 'b2', 'W1', 'b1', 'x'}: the gradients d/dW2, d/db2, d/dW1, d/db1, d/dx."""
@@ -622,7 +622,7 @@ def two_layer_delta_recursion(W1, b1, W2, b2, x, v, f=sigmoid, fprime=sigmoid_pr
 
 
 def softmax_jacobian(theta, u):
-    """softmax-jacobian (seed 001, lines 457-470): Jacobian of softmax.
+    """softmax-jacobian (seed 001, lines 457-470): Jacobian of softmax: diag(ŷ) − ŷŷᵀ.
 
     Convention: column vectors of length n; the Jacobian J is symmetric, so it is proved through d(u^T softmax(theta))/d theta = J u for an arbitrary vector u, which determines J
     Returns {'theta'}: the gradients d/dtheta."""
@@ -631,7 +631,7 @@ def softmax_jacobian(theta, u):
 
 
 def least_squares_gradient(theta, X, y):
-    """least-squares-gradient (seed 001, least squares, gradient descent): Gradient of the least-squares cost.
+    """least-squares-gradient (seed 001, least squares, gradient descent): Least squares: ∇J = Σᵢ(θᵀxⁱ − yⁱ)xⁱ.
 
     Convention: examples x^(i) are the m columns of X (n x m), y is 1 x m; the sum over i is X (X^T theta - y^T)
     Returns {'theta'}: the gradients d/dtheta."""
@@ -639,7 +639,7 @@ def least_squares_gradient(theta, X, y):
 
 
 def l2_regularization(theta, lam):
-    """l2-regularization (seed 001, softmax classifier, regularization): Gradient of the L2 penalty.
+    """l2-regularization (seed 001, softmax classifier, regularization): L2 penalty: ∇(λ Σθ²) = 2λθ.
 
     Convention: theta a column vector of length n, lambda a scalar
     Returns {'theta'}: the gradients d/dtheta."""
@@ -647,7 +647,7 @@ def l2_regularization(theta, lam):
 
 
 def two_layer_input_gradient(x, W1, b1, W2, b2, y):
-    """two-layer-input-gradient (seed 001, lines 800-935): Two-layer softmax network in row vectors: dJ/dx.
+    """two-layer-input-gradient (seed 001, lines 800-935): Two-layer softmax network, rows: ∂J/∂x.
 
     Convention: row vectors: x is 1 x Dx, W1 is Dx x H, W2 is H x Dy, softmax along the row; y sums to 1
     Returns {'x'}: the gradients d/dx."""
@@ -673,7 +673,7 @@ def softmax_classifier_part2(W, x, y):
 
 
 def max_margin_gradient(W, x, xc, b, v, f=sigmoid, fprime=sigmoid_prime):
-    """max-margin-gradient (seed 001, max-margin loss, lines 940-1000): Max-margin loss of the window model.
+    """max-margin-gradient (seed 001, max-margin loss, lines 940-1000): Max-margin loss J = max(0, 1 − s + s_c).
 
     Convention: s = v^T f(W x + b) for the true window x, s_c the same for a corrupt window x_c; the indicator is 0 at the kink (ReLU'(0) = 0). Both branches are proved; the numeric check is placed on the kink
     Returns {'v', 'W', 'b', 'x', 'xc'}: the gradients d/dv, d/dW, d/db, d/dx, d/dxc."""
@@ -703,7 +703,7 @@ def multivariate_chain_rule__dx2(x1, x2):
 
 
 def multivariate_chain_rule(x1, x2):
-    """multivariate-chain-rule (seed 001, lines 1590-1620): The multivariate chain rule.
+    """multivariate-chain-rule (seed 001, lines 1590-1620): Multivariate chain rule: ∂Z/∂X = Σᵢ ∂Z/∂Yᵢ ∂Yᵢ/∂X.
 
     Convention: an instance: Z = Y1 e^{Y2} + sin Y1, Y1 = x1 x2, Y2 = sin x1 + x2^2; the claim is assembled from the partials of Z in Y and of Y in X, and compared with the derivative of the composite
     Returns {'x1', 'x2'}: the gradients d/dx1, d/dx2."""
@@ -729,7 +729,7 @@ def skip_gram_gradients_part2(v, uo, Uk):
 
 
 def glove_gradient(U, V, P, f=sigmoid):
-    """glove-gradient (seed 001, GloVe, lines 211-220): GloVe objective: gradient in the word vectors.
+    """glove-gradient (seed 001, GloVe, lines 211-220): GloVe objective: ∂J/∂uᵢ.
 
     Convention: u_i, v_j are the columns of U (d x A) and V (d x B); P (A x B) positive co-occurrence counts, f any weighting function. The notes write the target as P_ij where GloVe uses log P_ij; the gradient has the same form for either target. dJ/dV = U (f(P) o R) is proved too
     Returns {'U', 'V'}: the gradients d/dU, d/dV."""
@@ -738,7 +738,7 @@ def glove_gradient(U, V, P, f=sigmoid):
 
 
 def output_layer_mse(W, a0, b, y):
-    """output-layer-mse (seed 002, Output layer, pages 2-3): Output layer with squared error (in x out).
+    """output-layer-mse (seed 002, Output layer, pages 2-3): Output layer with squared error (in × out): δ = (a − y) ∘ σ′(z).
 
     Convention: in x out: W is (n, k), a^{L-1} in R^n, z = W^T a^{L-1} + b in R^k
     Returns {'W', 'b'}: the gradients d/dW, d/db."""
@@ -753,7 +753,7 @@ def bce_sigmoid_delta__dz(z, y):
 
 
 def bce_sigmoid_delta(z, y):
-    """bce-sigmoid-delta (seed 002, Binary Cross Entropy, page 5): Binary cross-entropy through a sigmoid: delta = y_hat - y.
+    """bce-sigmoid-delta (seed 002, Binary Cross Entropy, page 5): Binary cross-entropy through σ: ∂L/∂z = ŷ − y.
 
     Convention: scalars z, y (y in [0, 1])
     Returns {'z'}: the gradients d/dz."""
@@ -761,7 +761,7 @@ def bce_sigmoid_delta(z, y):
 
 
 def hidden_layer_delta(W, a0, b, W2, d):
-    """hidden-layer-delta (seed 002, Hidden layers, pages 3-4): Hidden-layer delta and weight gradient (in x out).
+    """hidden-layer-delta (seed 002, Hidden layers, pages 3-4): Hidden-layer delta and weight gradient (in × out).
 
     Convention: in x out: W^l is (n, h), z^l = W^{lT} a^{l-1} + b^l, W^{l+1} is (h, k); the layer above enters through delta^{l+1} = d, an arbitrary vector (L = d^T z^{l+1}, as in backprop-four-equations)
     Returns {'W', 'b', 'a0'}: the gradients d/dW, d/db, d/da0."""
@@ -861,7 +861,7 @@ def partial_derivatives__dx2(x1, x2):
 
 
 def partial_derivatives(x1, x2):
-    """partial-derivatives (seed 003, Partial Derivatives): Partial derivatives of x1^2 + 2 x2^2 + 3 x1 x2.
+    """partial-derivatives (seed 003, Partial Derivatives): Partial derivatives of x₁² + 2x₂² + 3x₁x₂.
 
     Convention: scalars x1, x2
     Returns {'x1', 'x2'}: the gradients d/dx1, d/dx2."""
@@ -869,7 +869,7 @@ def partial_derivatives(x1, x2):
 
 
 def bce_layer_backward_part1(W, A, b, Y):
-    """bce-layer-backward (seed 003, Backpropagation, output layer): A sigmoid output layer with mean binary cross-entropy.
+    """bce-layer-backward (seed 003, Backpropagation, output layer): A σ output layer with mean binary cross-entropy.
 
     Convention: out x in, the N examples are columns: A (n x N), W (k x n), b (k x 1), Y (k x N) in [0, 1]
     Returns {'W', 'A', 'b'}: the gradients d/dW, d/dA, d/db."""
@@ -880,7 +880,7 @@ def bce_layer_backward_part1(W, A, b, Y):
 
 
 def bce_layer_backward_part2(Y, Z):
-    """bce-layer-backward (seed 003, Backpropagation, output layer): A sigmoid output layer with mean binary cross-entropy.
+    """bce-layer-backward (seed 003, Backpropagation, output layer): A σ output layer with mean binary cross-entropy.
 
     Convention: out x in, the N examples are columns: A (n x N), W (k x n), b (k x 1), Y (k x N) in [0, 1]
     Returns {'Z'}: the gradients d/dZ."""
@@ -894,7 +894,7 @@ def multivariate_chain_rule_example__dx(x):
 
 
 def multivariate_chain_rule_example(x):
-    """multivariate-chain-rule-example (seed 004, page 3, Multivariate Chain Rule): Multivariate chain rule: f(g1, g2) = 2 g1 + g2, g1 = x^2, g2 = x.
+    """multivariate-chain-rule-example (seed 004, page 3, Multivariate Chain Rule): Multivariate chain rule: f(g₁, g₂) = 2g₁ + g₂, g₁ = x², g₂ = x.
 
     Convention: scalar x
     Returns {'x'}: the gradients d/dx."""
@@ -922,7 +922,7 @@ def logistic_regression_batched_part2(y, z):
 
 
 def batched_backprop_part1(W, A, b, D):
-    """batched-backprop (seed 004, page 2, Back propagation): Batched backprop, one layer at a time (in x out, examples as columns).
+    """batched-backprop (seed 004, page 2, Back propagation): Batched backprop, one layer at a time (in × out, examples as columns).
 
     Convention: in x out: W_{l+1} is (n_l, n_{l+1}) = (n, k), Z_{l+1} = W_{l+1}^T A_l + b 1^T; dJ/dZ, dJ/dA as in the notes are per-example (m times the gradient of the mean); the layer above is an arbitrary D = m dJ/dZ_{l+1}, f any activation; W0 (p, n) is the layer below
     Returns {'A', 'W', 'b'}: the gradients d/dA, d/dW, d/db."""
@@ -932,7 +932,7 @@ def batched_backprop_part1(W, A, b, D):
 
 
 def batched_backprop_part2(W, D, Z, fprime=sigmoid_prime):
-    """batched-backprop (seed 004, page 2, Back propagation): Batched backprop, one layer at a time (in x out, examples as columns).
+    """batched-backprop (seed 004, page 2, Back propagation): Batched backprop, one layer at a time (in × out, examples as columns).
 
     Convention: in x out: W_{l+1} is (n_l, n_{l+1}) = (n, k), Z_{l+1} = W_{l+1}^T A_l + b 1^T; dJ/dZ, dJ/dA as in the notes are per-example (m times the gradient of the mean); the layer above is an arbitrary D = m dJ/dZ_{l+1}, f any activation; W0 (p, n) is the layer below
     Returns {'Z'}: the gradients d/dZ."""
@@ -941,7 +941,7 @@ def batched_backprop_part2(W, D, Z, fprime=sigmoid_prime):
 
 
 def batched_backprop_part3(W, D, W0, A0, b0, fprime=sigmoid_prime):
-    """batched-backprop (seed 004, page 2, Back propagation): Batched backprop, one layer at a time (in x out, examples as columns).
+    """batched-backprop (seed 004, page 2, Back propagation): Batched backprop, one layer at a time (in × out, examples as columns).
 
     Convention: in x out: W_{l+1} is (n_l, n_{l+1}) = (n, k), Z_{l+1} = W_{l+1}^T A_l + b 1^T; dJ/dZ, dJ/dA as in the notes are per-example (m times the gradient of the mean); the layer above is an arbitrary D = m dJ/dZ_{l+1}, f any activation; W0 (p, n) is the layer below
     Returns {'W0', 'b0'}: the gradients d/dW0, d/db0."""

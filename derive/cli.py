@@ -10,6 +10,7 @@ import argparse
 import multiprocessing
 import os
 import sys
+import textwrap
 import time
 from pathlib import Path
 
@@ -204,7 +205,9 @@ def main(argv=None):
         if args.cmd == "list":
             for r in results():
                 kind = "mistake" if r.is_mistake else "result"
-                print(f"{r.id:40s} {kind:8s} seed {r.seed} {r.section:28s} {r.title}")
+                # within 120 columns: a long section and title wrap under the title column
+                print(textwrap.fill(f"{r.id:33s} {kind:7s} {r.seed}  {r.section}: {r.title}", 120,
+                                    subsequent_indent=" " * 46, break_on_hyphens=False))
             return 0
         if args.cmd == "show":
             (r,) = _lookup([args.id])

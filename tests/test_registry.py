@@ -54,10 +54,10 @@ hidden-layer-delta bce-sigmoid-delta sigmoid-saturation derivative-rules partial
 bce-layer-backward logistic-regression-batched batched-backprop multivariate-chain-rule-example trig-cancellation
 """.split()
 # the catalog's 13 mistakes, by where they are: (seed, words of our title)
-CATALOG_MISTAKES = [("000", "-sin x"), ("001", "sigma(1 - z)"), ("001", "missing transposes"), ("001", "delta W^T"),
-                    ("001", "(W2 delta3) o f'(z1)"), ("001", "softmax(theta)(1 - softmax(theta))"),
-                    ("001", "sigma'(x) = -sigma(x)"), ("001", "df/dx + df/dy"), ("001", "ascends"),
-                    ("001", "epsilon = 1e-9"), ("003", "(1/x^2) 2^x"), ("004", "shape (m, 1)"), ("004", "1/m")]
+CATALOG_MISTAKES = [("000", "−sin x"), ("001", "σ(1 − z)"), ("001", "transposes missing"), ("001", "δWᵀ"),
+                    ("001", "(W₂δ₃) ∘ f′(z₁)"), ("001", "σ(θ)(1 − σ(θ))"),
+                    ("001", "σ′(x) = −σ(x)"), ("001", "∂f/∂x + ∂f/∂y"), ("001", "ascends"),
+                    ("001", "ε = 10⁻⁹"), ("003", "(1/x²) 2ˣ"), ("004", "shape (m, 1)"), ("004", "1/m")]
 
 
 def test_every_catalog_row_is_an_entry():

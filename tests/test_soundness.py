@@ -396,3 +396,12 @@ def test_identity_symbolic_check_sees_an_error_off_row_zero():
     how = dataclasses.replace(r.how, lhs=None, rhs=None, build=lambda V: (lhs, rhs + e1),
                               reference=statements.identity_reference(r.how))
     assert not kind_check(how, "symbolic")[0]
+
+
+def test_a_route_text_names_only_what_it_may():
+    """A misspelled name in a route's step raises: it never becomes a free
+    symbol whose step might then be judged (parse_expr's auto_symbol is off)."""
+    with pytest.raises(NameError):
+        statements.route("t", {"x": ""}, [("Derivative(1 / (1 + exp(-x)), xx)", "r")])
+    with pytest.raises(NameError):   # no Python builtins either: sum is not Sum
+        statements.route("t", {"x": "n,1"}, [("sum([x[0, 0]])", "r")])

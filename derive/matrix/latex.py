@@ -160,3 +160,23 @@ _ESC = {"\\": r"\textbackslash{}", "&": r"\&", "%": r"\%", "$": r"\$", "#": r"\#
 
 def escape(text):
     return "".join(_ESC.get(ch, ch) for ch in str(text))
+
+
+# Titles are written in the notes' notation (Unicode): each character they use,
+# as TeX typesets it, declared in the report's preamble (pdflatex + inputenc
+# would stop at an undeclared one; hyperref puts the characters themselves in
+# the PDF's bookmarks).
+UNICODE = {
+    "σ": r"\sigma", "δ": r"\delta", "θ": r"\theta", "η": r"\eta", "λ": r"\lambda", "α": r"\alpha",
+    "ε": r"\varepsilon", "Σ": r"\Sigma", "∂": r"\partial", "∇": r"\nabla", "∘": r"\circ", "−": "-",
+    "×": r"\times", "≤": r"\le", "→": r"\to", "←": r"\leftarrow", "′": "'", "ŷ": r"\hat{y}",
+    "𝟏": r"\mathbf{1}", "ᵀ": r"^{\top}", "²": "^{2}", "³": "^{3}", "⁹": "^{9}", "⁻": "^{-}", "ⁱ": "^{i}",
+    "ˣ": "^{x}", "ʸ": "^{y}", "₁": "_{1}", "₂": "_{2}", "₃": "_{3}", "ᵢ": "_{i}", "ⱼ": "_{j}",
+}
+_TEXT = {"–": r"\textendash{}", "…": r"\dots{}"}  # text-mode characters
+
+
+def unicode_preamble():
+    """\\DeclareUnicodeCharacter lines for UNICODE and the text-mode characters."""
+    return "\n".join([rf"\DeclareUnicodeCharacter{{{ord(c):04X}}}{{\ensuremath{{{t}}}}}" for c, t in UNICODE.items()]
+                     + [rf"\DeclareUnicodeCharacter{{{ord(c):04X}}}{{{t}}}" for c, t in _TEXT.items()])

@@ -9,9 +9,14 @@ the language cannot state) brings both forms itself.
 """
 from __future__ import annotations
 
+import sympy as sp
+from sympy.parsing.sympy_parser import auto_number, parse_expr
+
+from derive.maths import functions as fn
 from derive.maths import language as L
 from derive.matrix import lower, mexpr
 from derive.matrix.prove import SumsToOne
+from derive.records import Derivation, Gradient, Step
 from derive.verification import reference
 
 
@@ -138,3 +143,36 @@ def losses(h):
 
 def is_text(h):
     return getattr(h, "loss", None) is not None or getattr(h, "lhs", None) is not None
+
+
+# What a route's text may name besides the record's variables, sizes and parts:
+# index-level SymPy, as the notes write a derivation entry by entry.
+_ROUTE_NAMES = {"Sum": sp.Sum, "Derivative": sp.Derivative, "KroneckerDelta": sp.KroneckerDelta,
+                "UnevaluatedExpr": sp.UnevaluatedExpr, "Mul": sp.Mul, "exp": sp.exp, "log": sp.log,
+                "f": fn.f, "fprime": fn.fprime, "sigmoid": fn.sigmoid, "softmax": mexpr.Softmax,
+                "ones": mexpr.ones, "Integer": sp.Integer, "Float": sp.Float, "Rational": sp.Rational}
+
+
+def route(title, shape_map, steps, conclusion="", where=None, assume=()):
+    """A Derivation written as the page writes it: steps are (text, reason),
+    each text SymPy syntax over the variables of `shape_map` (W[i, k] an entry,
+    W * x a matrix product), their size names, the indices i j k m p q r
+    (integers >= 0), the parts of `where` in order ("z(r)": a part of an
+    index r) and lang("v * fprime(z)"), an expression of derive's language.
+    Unknown names raise (no name silently becomes a free symbol)."""
+    h = Gradient(shapes=shape_map, assume=assume)
+    V = vars(mexpr.variables(shape_map))
+    sizes = {d: mexpr.dim(d) for s in V.values() if isinstance(s, sp.MatrixSymbol) for d in map(str, s.shape)
+             if not d.isdigit()}
+    ns = {**_ROUTE_NAMES, **sizes, **V, "lang": lambda t: lower.to_sympy(trees(h, [t])[0])}
+    ns.update({i: sp.Symbol(i, integer=True, nonnegative=True) for i in "ijkmpqr" if i not in ns})
+
+    def read(text):
+        return parse_expr(text, local_dict=ns, global_dict={"__builtins__": {}}, transformations=(auto_number,))
+    for name, text in (where or {}).items():
+        if "(" in name:  # a part with an index argument: z(r)
+            fname, arg = name[:-1].split("(")
+            ns[fname] = sp.Lambda(ns[arg.strip()], read(text))
+        else:
+            ns[name] = read(text)
+    return Derivation(title, tuple(Step(read(t), reason) for t, reason in steps), conclusion, assumptions(h))
