@@ -46,10 +46,17 @@ def _terminate(signum, frame):
 
 
 def _worker_init():
-    # workers leave SIGINT to the main process (which stops them) and die quietly
-    # on SIGTERM (pool.terminate): no traceback from a worker, ever
+    # a worker leaves SIGINT to the main process, which stops the pool; on
+    # SIGTERM (pool.terminate, or a signal to the whole group) it exits
+    # quietly through SystemExit, so that `with` blocks release the pool's
+    # queue locks (a worker killed outright can leave one held, and the
+    # main process then hangs in pool.terminate)
     signal.signal(signal.SIGINT, signal.SIG_IGN)
-    signal.signal(signal.SIGTERM, signal.SIG_DFL)
+    signal.signal(signal.SIGTERM, _worker_exit)
+
+
+def _worker_exit(signum, frame):
+    sys.exit(0)
 
 
 class _Parser(argparse.ArgumentParser):
@@ -177,7 +184,8 @@ def _clear(progress):
 def _summary(items, failed):
     undecided = sum(v.status == "undecided" for _, v in items)
     more = f" ({undecided} undecided)" if undecided else ""
-    return f"{len(items)} results: {len(items) - failed} as expected, {failed} failed{more}"
+    n = len(items)
+    return f"{n} result{'s' if n != 1 else ''}: {n - failed} as expected, {failed} failed{more}"
 
 
 def _pairs(items, what):
@@ -235,12 +243,13 @@ LIST_WIDTH = 100  # `list` lines: fixed columns, the title cut to fit
 
 
 def _list():
-    head = f"{'id':38s} {'kind':7s} {'seed':4s} {'section':18s} title"
-    print(head)
-    for r in results():
+    rs = results()
+    w = max(len(r.id) for r in rs)  # the id column as wide as the longest id, no wider
+    print(f"{'id':{w}s} {'kind':7s} {'seed':4s} {'section':18s} title")
+    for r in rs:
         kind = "mistake" if r.is_mistake else "result"
         section = r.section if len(r.section) <= 18 else r.section[:17] + "…"
-        line = f"{r.id:38s} {kind:7s} {r.seed:4s} {section:18s} {r.title}"
+        line = f"{r.id:{w}s} {kind:7s} {r.seed:4s} {section:18s} {r.title}"
         print(line if len(line) <= LIST_WIDTH else line[:LIST_WIDTH - 1] + "…")
     return 0
 
