@@ -1,16 +1,18 @@
-"""python -m derive {all, list, show ID, check [ID ...], grad EXPR --wrt X --shape X=m,n ..., codegen [--check],
-bench [--quick]}.
+"""python -m derive {all, list, show [--latex] ID, check [-v] [ID ...], grad EXPR --wrt X --shape X=m,n ...,
+codegen [--check], bench [--quick]}.
 
 Exit status: 0 all as expected, 1 some result failed, 2 bad usage (nothing
-is written then).
+is written then), 130 interrupted (SIGINT), 143 terminated (SIGTERM).  An
+error is one line on stderr, never a traceback.
 """
 from __future__ import annotations
 
 import argparse
 import multiprocessing
 import os
+import signal
 import sys
-import textwrap
+import threading
 import time
 from pathlib import Path
 
@@ -21,17 +23,40 @@ from derive.verification.engine import Unsupported
 from derive.maths.language import LanguageError
 from derive import bench
 from derive.notes import plan, result, results, run_check
-from derive.records import Gradient, Identity, Verdict
+from derive.records import Verdict
 from derive.render import codegen
-from derive.render.files import write_atomic
-from derive.verification import checks, statements
+from derive.render.files import NotWritable, check_writable_dir, check_writable_file, write_atomic
+from derive.render.text import check_lines, result_text
 from derive.render.derived import derived_document, textual
-from derive.render.report import build_pdf, write_reports
+from derive.render.report import build_pdf, result_tex, write_reports
 from derive.verification.sampling import SAMPLERS
 
 
 class UsageError(Exception):
     pass
+
+
+class Terminated(BaseException):
+    """SIGTERM, raised in the main process so that every `finally` (temporary
+    files, the worker pool) runs; a BaseException, so no `except Exception` stops it."""
+
+
+def _terminate(signum, frame):
+    raise Terminated()
+
+
+def _worker_init():
+    # a worker leaves SIGINT to the main process, which stops the pool; on
+    # SIGTERM (pool.terminate, or a signal to the whole group) it exits
+    # quietly through SystemExit, so that `with` blocks release the pool's
+    # queue locks (a worker killed outright can leave one held, and the
+    # main process then hangs in pool.terminate)
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.signal(signal.SIGTERM, _worker_exit)
+
+
+def _worker_exit(signum, frame):
+    sys.exit(0)
 
 
 class _Parser(argparse.ArgumentParser):
@@ -46,10 +71,12 @@ def _parser():
     a.add_argument("--out", default="reports", help="directory for the reports (default: reports)")
     a.add_argument("--no-pdf", action="store_true", help="write .tex only")
     sub.add_parser("list", help="list the results and mistakes")
-    s = sub.add_parser("show", help="show one result")
+    s = sub.add_parser("show", help="verify one result and print it in plain text: statement, derivation, verdict")
     s.add_argument("id")
+    s.add_argument("--latex", action="store_true", help="print its section of the LaTeX report instead")
     c = sub.add_parser("check", help="verify some results (all when none given); writes nothing")
     c.add_argument("ids", nargs="*")
+    c.add_argument("-v", "--verbose", action="store_true", help="print each check's detail")
     d = sub.add_parser("grad", help="derive, prove and print the gradient (Jacobian, Hessian) of your own expression")
     d.add_argument("expr", help="the expression, e.g. \"v.T @ sigmoid(W @ x + b)\"")
     d.add_argument("--wrt", action="append", required=True, help="a variable to differentiate by (repeatable)")
@@ -95,9 +122,11 @@ def _jobs():
     return max(1, min(cores, 8))
 
 
-def _verify(rs):
+def _verify(rs, *, quiet=False, verbose=False, progress=False):
     """Run every check, spread over processes check by check; print each
-    result's line and return the verdicts in catalog order."""
+    result's line (unless quiet: each check's detail too when verbose, the
+    failed ones' always) and return the verdicts in catalog order.  With
+    progress, a line on stderr counts the checks done (a terminal only)."""
     tasks = [(r.id, name) for r in rs for name, _, _ in plan(r)]
     jobs = min(_jobs(), len(tasks))
     pool = None
@@ -105,44 +134,58 @@ def _verify(rs):
         # symbolic checks of large statements are the long ones: start them first
         size = {r.id: len(getattr(r.how, "shapes", ()) or ()) for r in rs}
         order = sorted(tasks, key=lambda t: (t[1] == "numeric", -size[t[0]]))
-        pool = multiprocessing.get_context("fork").Pool(jobs)
+        # forked with SIGINT ignored and SIGTERM at its default, so a signal
+        # arriving before _worker_init runs cannot print a worker's traceback
+        old = signal.signal(signal.SIGINT, signal.SIG_IGN), signal.signal(signal.SIGTERM, signal.SIG_DFL)
+        try:
+            pool = multiprocessing.get_context("fork").Pool(jobs, initializer=_worker_init)
+        finally:
+            signal.signal(signal.SIGINT, old[0])
+            signal.signal(signal.SIGTERM, old[1])
         done = pool.imap_unordered(_check, order, chunksize=1)
     else:
         done = map(_check, tasks)
     want = {r.id: [name for name, _, _ in plan(r)] for r in rs}
-    got, items, failed, nxt = {}, [], 0, 0
+    got, items, failed, nxt, count = {}, [], 0, 0, 0
     try:
         for rid, name, check in done:
             got.setdefault(rid, {})[name] = check
+            count += 1
             while nxt < len(rs) and len(got.get(rs[nxt].id, {})) == len(want[rs[nxt].id]):
                 r = rs[nxt]
                 v = Verdict(r.id, r.expected, [got[r.id][n] for n in want[r.id]])
-                print(f"{v.line()}  ({sum(c.seconds for c in v.checks):.2f}s)", flush=True)
-                for c in v.checks:
-                    if not c.ok:
-                        print(f"    {c.name}: {c.detail}", flush=True)
+                if not quiet:
+                    _clear(progress)
+                    print(f"{v.line()}  ({sum(c.seconds for c in v.checks):.2f}s)", flush=True)
+                    for c, line in zip(v.checks, check_lines(v)):
+                        if verbose or not c.ok:
+                            print(f"    {line}", flush=True)
                 failed += not v.ok
                 items.append((r, v))
                 nxt += 1
+            if progress:
+                waiting = f"  waiting for {rs[nxt].id}" if nxt < len(rs) else ""
+                sys.stderr.write(f"\r\033[K[{nxt}/{len(rs)}] {count}/{len(tasks)} checks{waiting}")
+                sys.stderr.flush()
     finally:
+        _clear(progress)
         if pool is not None:
             pool.terminate()
     return items, failed
 
 
-def _proved(r):
-    """The statement as derive proves it, printed from its expressions."""
-    h = r.how
-    if isinstance(h, Gradient):
-        out = []
-        for _, scalar, claims, _ in statements.stated(h):
-            out.append(f"s = {scalar}")
-            out += [f"  ds/d{name} = {cl}" for name, cl in claims.items()]
-        return out
-    if isinstance(h, Identity):
-        lhs, rhs = statements.sides(h)
-        return [f"{lhs} = {rhs}"]
-    return [f"statement: {r.statement}"]
+def _clear(progress):
+    """Erase the progress line, so the next line starts clean."""
+    if progress:
+        sys.stderr.write("\r\033[K")
+        sys.stderr.flush()
+
+
+def _summary(items, failed):
+    undecided = sum(v.status == "undecided" for _, v in items)
+    more = f" ({undecided} undecided)" if undecided else ""
+    n = len(items)
+    return f"{n} result{'s' if n != 1 else ''}: {n - failed} as expected, {failed} failed{more}"
 
 
 def _pairs(items, what):
@@ -190,74 +233,115 @@ def _grad(args):
 
 def _writable(path):
     """A --tex path we can write, checked before any work is done."""
-    if path.exists() and path.is_dir():
-        raise UsageError(f"--tex {path}: is a directory")
-    parent = path.parent if str(path.parent) else Path(".")
-    if not parent.is_dir():
-        raise UsageError(f"--tex {path}: directory {parent} does not exist")
-    if not os.access(parent, os.W_OK):
-        raise UsageError(f"--tex {path}: directory {parent} is not writable")
+    try:
+        check_writable_file(path)
+    except NotWritable as err:
+        raise UsageError(f"--tex {err}") from None
+
+
+LIST_WIDTH = 100  # `list` lines: fixed columns, the title cut to fit
+
+
+def _list():
+    rs = results()
+    w = max(len(r.id) for r in rs)  # the id column as wide as the longest id, no wider
+    print(f"{'id':{w}s} {'kind':7s} {'seed':4s} {'section':18s} title")
+    for r in rs:
+        kind = "mistake" if r.is_mistake else "result"
+        section = r.section if len(r.section) <= 18 else r.section[:17] + "…"
+        line = f"{r.id:{w}s} {kind:7s} {r.seed:4s} {section:18s} {r.title}"
+        print(line if len(line) <= LIST_WIDTH else line[:LIST_WIDTH - 1] + "…")
+    return 0
+
+
+def _show(args):
+    (r,) = _lookup([args.id])
+    ((_, v),), _ = _verify([r], quiet=True, progress=_tty())
+    if args.latex:
+        print(result_tex(r, v), end="")
+    else:
+        print(result_text(r, v))
+    return 0 if v.ok else 1
+
+
+def _tty():
+    return sys.stdout.isatty() and sys.stderr.isatty()
+
+
+def _all(args):
+    if not args.out.strip():
+        raise UsageError("--out is empty: name a directory (the default is reports)")
+    out = Path(args.out)
+    try:
+        check_writable_dir(out)  # before the 30 s of verification, not after
+    except NotWritable as err:
+        raise UsageError(f"--out {err}") from None
+    t0 = time.perf_counter()
+    items, failed = _verify(results(), progress=_tty())
+    write_reports(items, out)
+    print(f"{_summary(items, failed)}; reports in {out}/ ({time.perf_counter() - t0:.1f}s)")
+    if not args.no_pdf:
+        _, msg = build_pdf(out)
+        print(msg)
+    return 1 if failed else 0
+
+
+def _run(args):
+    if args.cmd == "list":
+        return _list()
+    if args.cmd == "show":
+        return _show(args)
+    if args.cmd == "grad":
+        return _grad(args)
+    if args.cmd == "codegen":
+        if args.check:
+            same = codegen.PATH.exists() and codegen.PATH.read_text() == codegen.source(results())
+            print(f"{codegen.PATH}: {'up to date' if same else 'STALE: run python -m derive codegen'}")
+            return 0 if same else 1
+        try:
+            changed = codegen.write(results())
+        except NotWritable as err:
+            raise UsageError(str(err)) from None
+        print(f"{codegen.PATH}: {'written' if changed else 'unchanged'}")
+        return 0
+    if args.cmd == "bench":
+        if args.grad:
+            return gradbench.main(quick=args.quick)
+        return bench.main(quick=args.quick)
+    if args.cmd == "check":
+        rs = _lookup(args.ids) if args.ids else results()
+        t0 = time.perf_counter()
+        items, failed = _verify(rs, verbose=args.verbose, progress=_tty())
+        print(f"{_summary(items, failed)} ({time.perf_counter() - t0:.1f}s)")
+        return 1 if failed else 0
+    return _all(args)
 
 
 def main(argv=None):
+    """The CLI; signals become one line and an exit status (130, 143), after
+    every `finally` has run."""
+    old = signal.signal(signal.SIGTERM, _terminate) if _main_thread() else None
     try:
         args = _parser().parse_args(argv)
-        if args.cmd == "list":
-            for r in results():
-                kind = "mistake" if r.is_mistake else "result"
-                # within 120 columns: a long section and title wrap under the title column
-                print(textwrap.fill(f"{r.id:33s} {kind:7s} {r.seed}  {r.section}: {r.title}", 120,
-                                    subsequent_indent=" " * 46, break_on_hyphens=False))
-            return 0
-        if args.cmd == "show":
-            (r,) = _lookup([args.id])
-            print(f"{r.id}: {r.title}\nsource: seed {r.seed}, {r.section}\nconvention: {r.convention}")
-            if r.is_mistake:
-                spec = checks.mistake_spec(r.how)
-                print(f"as the notes write it: {r.written}")
-                if "rhs" in spec:
-                    print(f"judged as: {spec['rhs']}")
-                fix = spec.get("corrected")
-                print(f"correct: {fix if fix is not None and not callable(fix) else 'computed by the correction check'}"
-                      f" (see {r.how.correct})")
-            else:
-                for line in _proved(r):
-                    print(line)
-            return 0
-        if args.cmd == "grad":
-            return _grad(args)
-        if args.cmd == "codegen":
-            if args.check:
-                same = codegen.PATH.exists() and codegen.PATH.read_text() == codegen.source(results())
-                print(f"{codegen.PATH}: {'up to date' if same else 'STALE: run python -m derive codegen'}")
-                return 0 if same else 1
-            try:
-                changed = codegen.write(results())
-            except codegen.NotWritable as err:
-                raise UsageError(str(err)) from None
-            print(f"{codegen.PATH}: {'written' if changed else 'unchanged'}")
-            return 0
-        if args.cmd == "bench":
-            if args.grad:
-                return gradbench.main(quick=args.quick)
-            return bench.main(quick=args.quick)
-        if args.cmd == "check":
-            rs = _lookup(args.ids) if args.ids else results()
-            _, failed = _verify(rs)
-            return 1 if failed else 0
-        # all
-        out = Path(args.out)
-        if out.exists() and not out.is_dir():
-            raise UsageError(f"--out {out}: exists and is not a directory")
-        t0 = time.perf_counter()
-        items, failed = _verify(results())
-        write_reports(items, out)
-        print(f"{len(items)} results: {len(items) - failed} as expected, {failed} failed; "
-              f"reports in {out}/ ({time.perf_counter() - t0:.1f}s)")
-        if not args.no_pdf:
-            _, msg = build_pdf(out)
-            print(msg)
-        return 1 if failed else 0
+        return _run(args)
     except UsageError as err:
         print(f"derive: error: {err}", file=sys.stderr)
         return 2
+    except KeyboardInterrupt:
+        print("derive: interrupted", file=sys.stderr)
+        return 130
+    except Terminated:
+        print("derive: terminated", file=sys.stderr)
+        return 143
+    except BrokenPipeError:
+        # the reader went away (`| head`): stop quietly, and keep Python's
+        # flush at exit from raising again
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 1
+    finally:
+        if old is not None:
+            signal.signal(signal.SIGTERM, old)
+
+
+def _main_thread():
+    return threading.current_thread() is threading.main_thread()

@@ -36,6 +36,77 @@ def test_list_shows_every_entry(capsys):
         assert r.id in out
 
 
+def test_list_has_fixed_columns_within_100_characters(capsys):
+    assert main(["list"]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    assert len(lines) == len(derive.results()) + 1  # a header, then one line per entry
+    assert max(len(ln) for ln in lines) <= 100
+    # each column starts where the header's does, whatever the id's length
+    head = lines[0]
+    for name in ("kind", "seed", "section", "title"):
+        at = head.index(name)
+        assert all(ln[at - 1] == " " and ln[at] != " " for ln in lines[1:]), name
+    kinds = {ln[head.index("kind"):].split()[0] for ln in lines[1:]}
+    assert kinds == {"result", "mistake"}
+
+
+@pytest.mark.parametrize("typed, first", [("softmax-ce-gradiant", "softmax-ce-gradient"),
+                                          ("sigmoid", "sigmoid-"), ("window", "window-score-gradients"),
+                                          ("Softmax-CE-Gradient", "softmax-ce-gradient")])
+def test_did_you_mean_puts_the_closest_id_first(typed, first, capsys):
+    assert main(["show", typed]) == 2
+    err = capsys.readouterr().err
+    assert len(err.splitlines()) == 1
+    assert err.split("did you mean ")[1].startswith(first), err
+
+
+def test_check_ends_with_a_summary_and_v_prints_each_detail(monkeypatch, capsys):
+    monkeypatch.setenv("DERIVE_JOBS", "1")
+    ids = ["sigmoid-derivative", "mistake-dh-dz"]
+    assert main(["check", *ids]) == 0
+    quiet = capsys.readouterr().out.splitlines()
+    assert quiet[-1].startswith(f"{len(ids)} results: {len(ids)} as expected, 0 failed")
+    assert len(quiet) == len(ids) + 1  # no detail when every check is ok
+    assert main(["check", "-v", *ids]) == 0
+    loud = capsys.readouterr().out.splitlines()
+    names = [name for i in ids for name, _, _ in derive.notes.plan(derive.result(i))]
+    details = [ln.split() for ln in loud if ln.startswith("    ")]
+    assert [d[0] for d in details] == names                  # a line per check, in order
+    assert all(d[2] == "ok" and len(d) > 3 for d in details)  # each with its detail
+    assert loud[-1].startswith(f"{len(ids)} results:")
+
+
+def test_show_prints_plain_text_statement_derivation_and_verdict(monkeypatch, capsys):
+    monkeypatch.setenv("DERIVE_JOBS", "1")
+    r = derive.result("softmax-ce-gradient")
+    assert main(["show", r.id]) == 0
+    out = capsys.readouterr().out
+    assert "\\" not in out and "$" not in out and "\\frac" not in out  # no LaTeX left
+    assert out.startswith(f"{r.id}: {r.title}")
+    assert "∂s/∂θ = " in out and "softmax(θ)" in out         # Unicode math, from the expressions
+    assert "verdict: proved" in out
+    for name, _, _ in derive.notes.plan(r):
+        assert any(ln.split()[:1] == [name] and "ok" in ln for ln in out.splitlines()), name
+    (d,) = r.steps
+    reasons = [ln for ln in out.splitlines() if ln.strip().startswith("[") and ln.strip().endswith("]")]
+    assert len(reasons) == len(d.steps)                       # each step with its reason
+    assert "one-hot y" in out                                 # a reason, read from $...$
+
+
+def test_show_a_mistake_gives_the_counterexample_and_the_correction(monkeypatch, capsys):
+    monkeypatch.setenv("DERIVE_JOBS", "1")
+    r = derive.result("mistake-dh-dz")
+    assert main(["show", r.id]) == 0
+    out = capsys.readouterr().out
+    assert "verdict: refuted" in out
+    line = next(ln for ln in out.splitlines() if ln.startswith("counterexample:"))
+    assert "z = " in line                                     # the point where it fails
+    fix = next(ln for ln in out.splitlines() if ln.startswith("correction:"))
+    assert r.how.correct in fix and "σ(z)" in fix
+    assert main(["show", "--latex", r.id]) == 0
+    assert capsys.readouterr().out.startswith("\\section{")
+
+
 @pytest.fixture(scope="module")
 def two_runs(tmp_path_factory):
     a, b = tmp_path_factory.mktemp("a"), tmp_path_factory.mktemp("b")
@@ -107,7 +178,9 @@ def test_a_broken_derivation_step_fails_the_build_naming_it(monkeypatch, capsys,
     assert main(["check", "softmax-ce-gradient"]) == 1
     out = capsys.readouterr().out
     assert "FAILED" in out and "derivation FAIL" in out
-    assert "step 4 of the derivation of" in out and "cases $i = p$ (1) and $i \\ne p$ (0)" in out
+    # the step's reason, read from LaTeX into plain text
+    assert "step 4 of the derivation of" in out and "cases i = p (1) and i ≠ p (0)" in out
+    assert out.rstrip().splitlines()[-1].startswith("1 result: 0 as expected, 1 failed")
     monkeypatch.setenv("DERIVE_JOBS", "2")  # the forked workers see the broken step too
     assert main(["all", "--out", str(tmp_path), "--no-pdf"]) == 1
     assert "step 4 of the derivation of" in capsys.readouterr().out

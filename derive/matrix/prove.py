@@ -4,7 +4,9 @@
 substitution and cancellation, or SymPy's ``simplify``/``equals`` reducing
 the difference to 0).  ``claim(lhs, rhs)`` first looks for a counterexample
 (exact substitution, evaluated to 60 significant digits), then for a proof,
-and answers None when it finds neither: it never guesses.
+and answers None when it finds neither: it never guesses.  It works within
+a time budget (``seconds``); past it, the answer is undecided and says what
+claim was doing.
 """
 from __future__ import annotations
 
@@ -14,6 +16,7 @@ from dataclasses import dataclass, field
 import sympy as sp
 
 from derive.maths import functions as fn
+from derive.maths.budget import Budget, budget
 from derive.matrix import mexpr
 from sympy.matrices.expressions.matexpr import MatrixElement
 
@@ -265,7 +268,7 @@ def _differs(l, r):
     return _significant(d100) and abs(d100 - d60) <= sp.Float("1e-40", 30) * abs(d100)
 
 
-def _search(lhs, rhs, *, positive=(), points=range(24), seed=0):
+def _search(lhs, rhs, *, positive=(), points=range(24), seed=0, doing=None, tries=None):
     """(point, lhs value, rhs value) of a counterexample, or None; and how
     many points gave finite values.  Every free symbol is sampled by its
     assumptions (integers and complex values included); sizes and indices
@@ -275,6 +278,8 @@ def _search(lhs, rhs, *, positive=(), points=range(24), seed=0):
     ints = sorted(_integers(lc, rc), key=str)
     evaluated = 0
     for k in points:
+        if doing is not None:
+            doing[0] = f"looking for a counterexample at exact point {k + 1} of {tries or len(points)}"
         rnd = random.Random(1000 * seed + k)  # point k is the same whichever points are asked for
         point = _draw(ints, rnd, k, positive)
         try:
@@ -316,25 +321,82 @@ def _shape_symbols(*es):
     return out
 
 
-def claim(lhs, rhs, *, sizes=None, assume=(), positive=(), tries=24, seed=0):
+CLAIM_SECONDS = 10.0  # claim's default time budget: a long simplify gives up, it does not hang
+
+
+def claim(lhs, rhs, *, sizes=None, assume=(), positive=(), tries=24, seed=0, seconds=CLAIM_SECONDS):
     """Judge the claim lhs == rhs for all values of its free symbols.
 
-    lhs, rhs: SymPy scalars (or Python numbers), explicit matrices, or matrix
-    expressions.  Matrix expressions are judged at symbolic sizes (entry
+    lhs, rhs: SymPy scalars, Python or NumPy numbers, explicit matrices, or
+    matrix expressions.  A scalar against a matrix means every entry of the
+    matrix (``claim(W - W, 0)``).  Floats are read as the decimals they print
+    as (0.1 is 1/10), and the verdict says so.  An unevaluated Derivative is
+    evaluated (``doit``); one that SymPy cannot evaluate (of an unknown
+    function) has no value to sample, so it can be proved but not refuted.
+    Matrix expressions are judged at symbolic sizes (entry
     (p, q), every size) unless `sizes` (e.g. {"h": 3, "n": 2}, by size name)
     fixes every size; then the verdict holds at those sizes only, and says
     so.  Symbols are sampled by their assumptions: a Symbol without
     assumptions is complex, matrix entries are real (derive's matrices are
     real).  `positive` lists symbols restricted to positive values.
     Unspecified activations f are taken as sigma when a counterexample is
-    evaluated."""
-    lhs, rhs = sp.sympify(lhs, strict=True), sp.sympify(rhs, strict=True)
-    if isinstance(lhs, sp.MatrixExpr) or isinstance(rhs, sp.MatrixExpr):
-        return _matrix_claim(lhs, rhs, dict(sizes or {}), assume, positive, tries, seed)
-    return _judge(lhs, rhs, dict(sizes or {}), assume, positive, tries, seed)
+    evaluated.  `seconds` bounds the wall time (None: no limit, as the
+    catalog's checks ask, so that no verdict of theirs depends on the
+    machine's load): past it the
+    verdict is undecided, naming what was under way (SIGALRM: the limit
+    applies in the main thread on POSIX only)."""
+    (lhs, lfloats), (rhs, rfloats) = _read(lhs, "lhs"), _read(rhs, "rhs")
+    floats = sorted(lfloats | rfloats, key=float)
+    doing = ["reading the claim"]  # what claim is doing, for the verdict when its budget runs out
+    try:
+        with budget(seconds) as block:
+            if isinstance(lhs, sp.MatrixExpr) or isinstance(rhs, sp.MatrixExpr):
+                v = _matrix_claim(lhs, rhs, dict(sizes or {}), assume, positive, tries, seed, doing)
+            else:
+                v = _judge(lhs, rhs, dict(sizes or {}), assume, positive, tries, seed, doing)
+    except Budget as err:
+        if err.owner is not block:
+            raise  # an enclosing budget ran out: not ours to answer
+        v = ClaimVerdict(None, f"undecided: time budget of {seconds:g} s exceeded while {doing[0]}")
+    if floats:
+        read = ", ".join(f"{f} as {sp.Rational(str(f))}" for f in floats[:4]) + (", ..." if len(floats) > 4 else "")
+        v.detail += f" (floats read as exact decimals: {read})"
+    return v
 
 
-def _judge(lhs, rhs, sizes, assume, positive, tries, seed, scope=""):
+def _read(x, side):
+    """A side of a claim as exact SymPy, and the floats it had: Python and
+    NumPy numbers sympified, Floats made exact decimals, Derivatives evaluated."""
+    # (a Symbol is a Boolean too in SymPy: only truth values and relations are refused)
+    if isinstance(x, (bool, sp.logic.boolalg.BooleanAtom, sp.logic.boolalg.BooleanFunction, sp.core.relational.Relational)):
+        raise TypeError(f"claim: {side} is a truth value ({x!r}), not a number or an expression")
+    if hasattr(x, "dtype") and getattr(x, "shape", None) == ():
+        x = x.item()  # a NumPy scalar
+    try:
+        e = sp.sympify(x, strict=True)
+    except sp.SympifyError:
+        raise TypeError(f"claim: {side} {x!r} is not a SymPy expression or a number "
+                        "(a string is not parsed: use sympy.sympify, or derive's language through derive.grad)") from None
+    atoms = e.atoms(sp.Float) if isinstance(e, (sp.Basic, sp.MatrixBase)) else set()
+    if atoms:
+        e = e.xreplace({f: sp.Rational(str(f)) for f in atoms})
+    if isinstance(e, (sp.Basic, sp.MatrixBase)) and e.has(sp.Derivative):
+        e = e.replace(lambda a: isinstance(a, sp.Derivative), lambda a: a.doit())
+    return e, atoms
+
+
+def _broadcast(lhs, rhs):
+    """A scalar against an explicit matrix: the matrix of that scalar."""
+    lm, rm = isinstance(lhs, sp.MatrixBase), isinstance(rhs, sp.MatrixBase)
+    if lm and not rm and not isinstance(rhs, sp.MatrixExpr):
+        rhs = sp.ImmutableMatrix(*lhs.shape, [rhs] * len(lhs))
+    elif rm and not lm and not isinstance(lhs, sp.MatrixExpr):
+        lhs = sp.ImmutableMatrix(*rhs.shape, [lhs] * len(rhs))
+    return lhs, rhs
+
+
+def _judge(lhs, rhs, sizes, assume, positive, tries, seed, doing, scope=""):
+    lhs, rhs = _broadcast(lhs, rhs)
     lshape, rshape = getattr(lhs, "shape", ()), getattr(rhs, "shape", ())
     if lshape != rshape:
         return ClaimVerdict(False, f"shapes differ: {lshape} vs {rshape}" + scope, dict(sizes))
@@ -346,39 +408,59 @@ def _judge(lhs, rhs, sizes, assume, positive, tries, seed, scope=""):
     # a few points first (most false claims fall there), then a proof (cheaper
     # than many points on a large true claim), then the rest of the points
     evaluated, first = 0, min(3, tries)
+    unknown = _unevaluated(lhs_s, rhs_s)
     for points in (range(first), None, range(first, tries)):
         if points is None:
+            doing[0] = f"looking for a proof{scope} (the difference reduced to 0)"
             d = lhs_s - rhs_s
             method = zero_by(sp.Matrix(d) if isinstance(d, sp.MatrixBase) else d, assume)
             if method:
                 return ClaimVerdict(True, f"proved{scope}: difference is 0 by {method}")
             continue
-        found, n = _search(lhs_s, rhs_s, positive=set(positive), points=points, seed=seed)
+        if unknown is not None:
+            continue  # no value to sample: only a proof can decide
+        found, n = _search(lhs_s, rhs_s, positive=set(positive), points=points, seed=seed, doing=doing, tries=tries)
         evaluated += n
         if found is not None:
             point, lv, rv = found
             return ClaimVerdict(False, "counterexample by exact substitution (60 and 100 digits)" + scope,
                                 {str(k): v for k, v in point.items()} | sizes, _value(lv), _value(rv))
+    if unknown is not None:
+        return ClaimVerdict(None, f"undecided{scope}: {unknown} is a derivative SymPy cannot evaluate, so no point "
+                                  "can be sampled, and no proof found")
     return ClaimVerdict(None, f"undecided{scope}: no counterexample at {evaluated} of {tries} exact points "
                               "that evaluate, and no proof found")
 
 
-def _matrix_claim(lhs, rhs, sizes, assume, positive, tries, seed):
+def _unevaluated(*es):
+    """A Derivative left after doit (of an unknown function), or None."""
+    for x in _entries(*es):
+        found = sorted(x.atoms(sp.Derivative), key=str) if isinstance(x, sp.Basic) else []
+        if found:
+            return found[0]
+    return None
+
+
+def _matrix_claim(lhs, rhs, sizes, assume, positive, tries, seed, doing):
     known = {s: sp.Integer(sizes[s.name]) for s in _shape_symbols(lhs, rhs) if s.name in sizes}
     unknown = _shape_symbols(lhs, rhs) - set(known)
     if not unknown:
         at = ", ".join(f"{k} = {v}" for k, v in sorted(sizes.items()))
         scope = f" at sizes {at} only" if at else ""
+        doing[0] = f"writing out the matrices at sizes {at}"
         try:
             le, re_ = mexpr.explicit(lhs, sizes), mexpr.explicit(rhs, sizes)
         except (sp.ShapeError, ValueError) as err:
             return ClaimVerdict(False, f"undefined at sizes {at}: {err}", dict(sizes))
-        return _judge(le, re_, sizes, assume, positive, tries, seed, scope)
+        return _judge(le, re_, sizes, assume, positive, tries, seed, doing, scope)
     # symbolic sizes: entry (p, q) of both sides, for every size at once
     lhs, rhs = lhs.xreplace(known), rhs.xreplace(known)
-    lshape, rshape = getattr(lhs, "shape", (1, 1)), getattr(rhs, "shape", (1, 1))
+    lshape, rshape = getattr(lhs, "shape", None), getattr(rhs, "shape", None)
+    # a scalar against a matrix is compared with every entry (entry (p, q) of the matrix)
+    lshape, rshape = lshape or rshape, rshape or lshape
     same = all(sp.expand(a - b) == 0 for a, b in zip(lshape, rshape))
     if same:
+        doing[0] = "proving entry (p, q) at symbolic sizes"
         idx = tuple(sp.Integer(0) if n == 1 else sp.Symbol(c, integer=True, nonnegative=True)
                     for n, c in zip(lshape, "pq"))
         entry = lambda e: e[idx] if isinstance(e, sp.MatrixExpr) else e  # noqa: E731
@@ -390,7 +472,7 @@ def _matrix_claim(lhs, rhs, sizes, assume, positive, tries, seed):
     names = sorted({s.name for s in unknown})
     for values in ([2 + i for i in range(len(names))], [2] * len(names), [1] * len(names)):
         at = dict(sizes) | dict(zip(names, values))
-        v = _matrix_claim(lhs, rhs, at, assume, positive, tries, seed)
+        v = _matrix_claim(lhs, rhs, at, assume, positive, tries, seed, doing)
         if v.holds is False:
             return v
     why = "their shapes differ symbolically" if not same else "no proof found at symbolic sizes"
@@ -415,4 +497,4 @@ def explicit_gradient(scalar, var, sizes=None):
     return v.applyfunc(lambda x: sp.diff(s, x))
 
 
-__all__ = ["claim", "ClaimVerdict", "is_zero", "zero_by", "explicit_gradient", "SumsToOne"]
+__all__ = ["claim", "CLAIM_SECONDS", "ClaimVerdict", "is_zero", "zero_by", "explicit_gradient", "SumsToOne"]

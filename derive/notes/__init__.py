@@ -29,9 +29,20 @@ def result(id):
     """The result with this id; KeyError naming the closest ids otherwise."""
     if id in _BY_ID:
         return _BY_ID[id]
-    close = difflib.get_close_matches(str(id), list(_BY_ID), n=3, cutoff=0.4)
+    close = closest(str(id))
     hint = f"; did you mean {', '.join(close)}?" if close else ""
     raise KeyError(f"no result {id!r}{hint}")
+
+
+def closest(text, n=3):
+    """The ids nearest to `text`, closest first: an id that starts with it,
+    then one that contains it, then by difflib's ratio (case ignored)."""
+    q = text.lower()
+
+    def score(i):
+        return (i.startswith(q), q in i, difflib.SequenceMatcher(None, q, i).ratio())
+    ranked = sorted(_BY_ID, key=score, reverse=True)  # stable: catalog order breaks ties
+    return [i for i in ranked[:n] if score(i)[1] or score(i)[2] >= 0.4]
 
 
 def plan(r):

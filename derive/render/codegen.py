@@ -27,7 +27,7 @@ from sympy.matrices.expressions.matexpr import MatrixElement
 from derive.maths import functions as fn
 from derive.matrix import mexpr
 from derive.records import Gradient
-from derive.render.files import write_atomic
+from derive.render.files import NotWritable, write_atomic
 from derive.verification import statements
 
 PATH = Path(__file__).resolve().parent.parent / "_generated.py"
@@ -435,10 +435,6 @@ def source(records):
     """The module printed from the Gradient records among `records`."""
     return "\n\n".join([HEADER, *_activations(), *_kernels(records), *_result_functions(records),
                         _index(records)]).rstrip() + "\n"
-
-
-class NotWritable(PermissionError):
-    """The generated module is read-only: it is left as it is."""
 
 
 def write(records, path=None):

@@ -226,7 +226,8 @@ def identity_concrete(h):
     lhs, rhs = statements.sides(h)
     done = []
     for sizes in h.sizes:
-        v = claim(mexpr.explicit(lhs, sizes), mexpr.explicit(rhs, sizes), assume=statements.assumptions(h), sizes=sizes)
+        v = claim(mexpr.explicit(lhs, sizes), mexpr.explicit(rhs, sizes), assume=statements.assumptions(h), sizes=sizes,
+                  seconds=None)
         if v.holds is not True:
             return False, f"at {sizes}: {v.detail} {v.counterexample}"
         done.append("x".join(f"{k}={v}" for k, v in sizes.items()) or "symbols")
@@ -360,7 +361,7 @@ def _refutation(r):
     if "refute" in spec:
         return spec["refute"]()
     kwargs = {k: spec[k] for k in ("sizes", "assume", "positive") if spec.get(k)}
-    v = claim(spec["lhs"], spec["rhs"], **kwargs)
+    v = claim(spec["lhs"], spec["rhs"], seconds=None, **kwargs)
     if v.holds is False:
         ce = ", ".join(f"{k} = {val}" for k, val in v.counterexample.items())
         vals = f"; as written {v.rhs_value}, correct {v.lhs_value}" if v.rhs_value is not None else ""
@@ -409,7 +410,7 @@ def _derived(r):
             if v not in wrt:  # derive.grad refuses a variable the scalar does not contain: the gradient is 0
                 cl = claims[v]
                 zero = sp.ZeroMatrix(*cl.shape) if isinstance(cl, sp.MatrixExpr) else sp.Integer(0)
-                if claim(zero, cl).holds is not True:
+                if claim(zero, cl, seconds=None).holds is not True:
                     return False, f"{part}the scalar {src} does not depend on {v}, but the notes claim {cl}"
         try:
             d = grad(src, [renamed[v] for v in wrt], shapes, assume=assume) if wrt else None
@@ -424,7 +425,7 @@ def _derived(r):
         if d is not None:
             d = _restored(d, renamed, statements.shapes(h), wrt)
             for v in wrt:
-                verdict = claim(lower.to_sympy(d.answers[v]), claims[v], assume=statements.assumptions(h))
+                verdict = claim(lower.to_sympy(d.answers[v]), claims[v], assume=statements.assumptions(h), seconds=None)
                 if verdict.holds is not True:
                     ce = f" {verdict.counterexample}" if verdict.counterexample else ""
                     return False, (f"{part}d/d{v}: derive.grad gives {d.texts[v]}{_where(d)}, not shown equal to "
@@ -524,7 +525,7 @@ def _correction(r, lookup):
         ok, detail = fix()
         return ok, f"{detail}; the result: {target.id}"
     kwargs = {k: spec[k] for k in ("sizes", "assume", "positive") if spec.get(k)}
-    v = claim(spec["lhs"], fix, **kwargs)
+    v = claim(spec["lhs"], fix, seconds=None, **kwargs)
     if v.holds is not True:
         return False, f"the correction is not shown equal to what the notes compute: {v.detail}"
     tied = _tied(r, target, fix, kwargs)
@@ -548,7 +549,7 @@ def _tied(r, target, fix, kwargs):
             cands.append(("the gradient vector", sp.Matrix([mexpr.scalar_of(c) for c in scalars])))
         for label, cl in cands:
             try:
-                v = claim(r.how.scale * cl.xreplace(sub), fix, **kwargs)
+                v = claim(r.how.scale * cl.xreplace(sub), fix, seconds=None, **kwargs)
             except (TypeError, ValueError, sp.ShapeError):
                 continue
             if v.holds is True:

@@ -16,9 +16,6 @@ that is refuted, or that no proof reaches, is never returned: grad raises
 """
 from __future__ import annotations
 
-import contextlib
-import signal
-import threading
 import time
 from dataclasses import dataclass, field
 
@@ -31,6 +28,7 @@ from derive.verification import engine
 from derive.verification import fromsympy
 from derive.maths import functions as fn
 from derive.maths import kernels
+from derive.maths.budget import Budget, budget
 from derive.maths import language as L
 from derive.matrix import lower
 from derive.verification import reference
@@ -289,7 +287,7 @@ class Derived:
         done = []
         for v in self.wrt:
             truth, got = _explicit_pair(self, v, sizes)
-            verdict = claim(got, truth, sizes=sizes, assume=self.assume, tries=6)
+            verdict = claim(got, truth, sizes=sizes, assume=self.assume, tries=6, seconds=None)
             if verdict.holds is not True:
                 head = "undecided: " if verdict.holds is None else "refuted: "
                 return False, f"{head}d/d{v} at sizes {sizes}: {verdict.detail} {verdict.counterexample or ''}"
@@ -352,31 +350,6 @@ def _timed(name, kind, func):
     except (Unsupported, lower.NoIndexForm, NotImplementedError, ValueError) as err:
         ok, detail = False, f"{type(err).__name__}: {err}"
     return Check(name, kind, bool(ok), detail, time.perf_counter() - t0)
-
-
-class Budget(BaseException):
-    """The proof ran past its time budget.  A BaseException, so that no
-    `except Exception` inside SymPy swallows it."""
-
-
-@contextlib.contextmanager
-def budget(seconds):
-    """Raise Budget in this block after `seconds` of wall time (a SIGALRM
-    timer: main thread on POSIX only; elsewhere no limit is set)."""
-    usable = seconds and hasattr(signal, "setitimer") and threading.current_thread() is threading.main_thread()
-    if not usable:
-        yield
-        return
-
-    def ring(signum, frame):
-        raise Budget(f"no proof within {seconds:g} s")
-    old = signal.signal(signal.SIGALRM, ring)
-    signal.setitimer(signal.ITIMER_REAL, seconds)
-    try:
-        yield
-    finally:
-        signal.setitimer(signal.ITIMER_REAL, 0)
-        signal.signal(signal.SIGALRM, old)
 
 
 def _differentiated(quantity):
@@ -576,7 +549,7 @@ def _prove_all(d, expr, wrt, shapes, names, answers, records):
                 truth, got = _explicit_pair(d, v, sizes)
             except (lower.NoIndexForm, ValueError) as err:
                 raise NotProved(f"d/d{v} of {expr}: derived {L.text(answers[v], names)}; no proof: {err}")
-            verdict = claim(got, truth, sizes=sizes, assume=records, tries=12)
+            verdict = claim(got, truth, sizes=sizes, assume=records, tries=12, seconds=None)
             if verdict.holds is False:
                 raise NotProved(f"d/d{v} of {expr}: the derived form {L.text(answers[v], names)} is REFUTED "
                                 f"({verdict.detail}; {verdict.counterexample}); this is a bug in derive, "
