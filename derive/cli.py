@@ -10,6 +10,7 @@ from __future__ import annotations
 import argparse
 import multiprocessing
 import os
+import shutil
 import signal
 import sys
 import threading
@@ -22,13 +23,15 @@ from derive.verification.derived import NotProved
 from derive.verification.engine import Unsupported
 from derive.maths.language import LanguageError
 from derive import bench
-from derive.notes import plan, result, results, run_check
+from derive.notes import plan, result, results, run_check, use
+from derive.notes.load import NotesError
+from derive.notes.load import load as load_notes
 from derive.records import Verdict
 from derive.render import codegen
 from derive.render.files import NotWritable, check_writable_dir, check_writable_file, write_atomic
 from derive.render.text import check_lines, result_text
 from derive.render.derived import derived_document, textual
-from derive.render.report import build_pdf, result_tex, write_reports
+from derive.render.report import build_pdf, pdf_of, result_tex, write_reports
 from derive.verification.sampling import SAMPLERS
 
 
@@ -70,7 +73,8 @@ def _parser():
     a = sub.add_parser("all", help="verify every result and write the LaTeX reports (and the PDF if pdflatex exists)")
     a.add_argument("--out", default="reports", help="directory for the reports (default: reports)")
     a.add_argument("--no-pdf", action="store_true", help="write .tex only")
-    sub.add_parser("list", help="list the results and mistakes")
+    a.add_argument("--profile", action="store_true", help="print the time of each stage (and of each kind of check)")
+    ls = sub.add_parser("list", help="list the results and mistakes")
     s = sub.add_parser("show", help="verify one result and print it in plain text: statement, derivation, verdict")
     s.add_argument("id")
     s.add_argument("--latex", action="store_true", help="print its section of the LaTeX report instead")
@@ -89,7 +93,11 @@ def _parser():
     kind.add_argument("--jacobian", action="store_true", help="the Jacobian (numerator layout) of a column vector")
     kind.add_argument("--hessian", action="store_true", help="the Hessian of a scalar w.r.t. a column vector")
     d.add_argument("--tex", metavar="FILE", help="also write a standalone LaTeX document of the derivation")
+    d.add_argument("--pdf", metavar="FILE", help="also compile the standalone document into a PDF (needs pdflatex)")
     d.add_argument("--numpy", action="store_true", help="also print the generated NumPy function")
+    for one in (a, ls, s, c):
+        one.add_argument("--notes", metavar="FILE",
+                         help="a notes file of your own (a Python file defining RESULTS, written like derive/notes/)")
     g = sub.add_parser("codegen", help="print the registry's gradients to derive/_generated.py (derive.numeric)")
     g.add_argument("--check", action="store_true", help="only report whether the file is up to date (exit 1 if not)")
     b = sub.add_parser("bench", help="time the generated network gradient against hand-written NumPy (and torch/jax)")
@@ -208,6 +216,11 @@ def _grad(args):
         raise UsageError(f"--sample {bad[0]!r}: one of {', '.join(SAMPLERS)}")
     if args.tex:
         _writable(Path(args.tex))
+    if args.pdf:
+        _writable(Path(args.pdf), "--pdf")
+        if shutil.which("pdflatex") is None:
+            raise UsageError("--pdf needs pdflatex on the PATH (Debian: apt-get install texlive-latex-base "
+                             "texlive-latex-recommended); --tex FILE writes the LaTeX alone")
     api = derived.jacobian if args.jacobian else derived.hessian if args.hessian else derived.grad
     try:
         d = api(args.expr, args.wrt, shapes, assume=args.assume, sample=sample)
@@ -228,28 +241,35 @@ def _grad(args):
     if args.tex:
         write_atomic(Path(args.tex), derived_document(d, v))
         print(f"wrote {args.tex}")
+    if args.pdf:
+        pdf, msg = pdf_of(derived_document(d, v), Path(args.pdf))
+        print(msg, file=sys.stdout if pdf else sys.stderr)
+        if pdf is None:
+            return 1
     return 0 if v.ok else 1
 
 
-def _writable(path):
-    """A --tex path we can write, checked before any work is done."""
+def _writable(path, option="--tex"):
+    """A --tex (--pdf) path we can write, checked before any work is done."""
     try:
         check_writable_file(path)
     except NotWritable as err:
-        raise UsageError(f"--tex {err}") from None
+        raise UsageError(f"{option} {err}") from None
 
 
+_STARTUP_CPU = 0.0
 LIST_WIDTH = 100  # `list` lines: fixed columns, the title cut to fit
 
 
 def _list():
     rs = results()
-    w = max(len(r.id) for r in rs)  # the id column as wide as the longest id, no wider
-    print(f"{'id':{w}s} {'kind':7s} {'seed':4s} {'section':18s} title")
+    w = max(len(r.id) for r in rs)  # the id and seed columns as wide as their longest entry, no wider
+    ws = max(4, *(len(r.seed) for r in rs))
+    print(f"{'id':{w}s} {'kind':7s} {'seed':{ws}s} {'section':18s} title")
     for r in rs:
         kind = "mistake" if r.is_mistake else "result"
         section = r.section if len(r.section) <= 18 else r.section[:17] + "…"
-        line = f"{r.id:{w}s} {kind:7s} {r.seed:4s} {section:18s} {r.title}"
+        line = f"{r.id:{w}s} {kind:7s} {r.seed:{ws}s} {section:18s} {r.title}"
         print(line if len(line) <= LIST_WIDTH else line[:LIST_WIDTH - 1] + "…")
     return 0
 
@@ -268,7 +288,7 @@ def _tty():
     return sys.stdout.isatty() and sys.stderr.isatty()
 
 
-def _all(args):
+def _all(args, seeds=None, title=None):
     if not args.out.strip():
         raise UsageError("--out is empty: name a directory (the default is reports)")
     out = Path(args.out)
@@ -278,15 +298,52 @@ def _all(args):
         raise UsageError(f"--out {err}") from None
     t0 = time.perf_counter()
     items, failed = _verify(results(), progress=_tty())
-    write_reports(items, out)
-    print(f"{_summary(items, failed)}; reports in {out}/ ({time.perf_counter() - t0:.1f}s)")
+    t1 = time.perf_counter()
+    write_reports(items, out, seeds, title)
+    t2 = time.perf_counter()
+    print(f"{_summary(items, failed)}; reports in {out}/ ({t2 - t0:.1f}s)")
     if not args.no_pdf:
         _, msg = build_pdf(out)
         print(msg)
+    if args.profile:
+        _profile(items, {"verification (wall)": t1 - t0, "reports (.tex)": t2 - t1,
+                         "PDF": time.perf_counter() - t2})
     return 1 if failed else 0
 
 
+def _profile(items, stages):
+    """Per-stage wall times, then the CPU seconds of each kind of check
+    (summed over the workers), the longest checks last."""
+    print(f"profile: {'start-up and import':22s} {_STARTUP_CPU:6.2f}s (CPU, before main)")
+    for name, secs in stages.items():
+        print(f"profile: {name:22s} {secs:6.2f}s")
+    kinds, longest = {}, []
+    for r, v in items:
+        for c in v.checks:
+            kinds[c.name] = kinds.get(c.name, 0.0) + c.seconds
+            longest.append((c.seconds, f"{r.id} {c.name}"))
+    total = sum(kinds.values())
+    print(f"profile: checks, summed over {_jobs()} worker(s): {total:.1f}s; by kind: "
+          + ", ".join(f"{k} {s:.1f}s" for k, s in sorted(kinds.items(), key=lambda kv: -kv[1])))
+    print("profile: longest checks: " + ", ".join(f"{name} {s:.2f}s" for s, name in sorted(longest)[-5:][::-1]))
+
+
+def _notes(args):
+    """Use the records of --notes FILE instead of the notes' catalog (in this
+    process and the workers it forks); (seeds, title) for the book."""
+    path = getattr(args, "notes", None)
+    if not path:
+        return None, None
+    try:
+        records, seeds = load_notes(path)
+    except NotesError as err:
+        raise UsageError(str(err)) from None
+    use(records)
+    return seeds, f"{Path(path).stem}: proved and checked by derive"
+
+
 def _run(args):
+    book = _notes(args)
     if args.cmd == "list":
         return _list()
     if args.cmd == "show":
@@ -314,12 +371,14 @@ def _run(args):
         items, failed = _verify(rs, verbose=args.verbose, progress=_tty())
         print(f"{_summary(items, failed)} ({time.perf_counter() - t0:.1f}s)")
         return 1 if failed else 0
-    return _all(args)
+    return _all(args, *book)
 
 
 def main(argv=None):
     """The CLI; signals become one line and an exit status (130, 143), after
     every `finally` has run."""
+    global _STARTUP_CPU
+    _STARTUP_CPU = time.process_time()  # the interpreter and the imports, for --profile
     old = signal.signal(signal.SIGTERM, _terminate) if _main_thread() else None
     try:
         args = _parser().parse_args(argv)
