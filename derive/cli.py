@@ -26,7 +26,7 @@ from derive import bench
 from derive.notes import plan, result, results, run_check, use
 from derive.notes.load import NotesError
 from derive.notes.load import load as load_notes
-from derive.records import Verdict
+from derive.records import Check, Verdict
 from derive.render import codegen
 from derive.render.files import NotWritable, check_writable_dir, check_writable_file, write_atomic
 from derive.render.text import check_lines, result_text
@@ -115,7 +115,13 @@ def _lookup(ids):
 
 def _check(task):
     rid, name = task
-    return rid, name, run_check(result(rid), name)
+    try:
+        return rid, name, run_check(result(rid), name)
+    except (KeyboardInterrupt, SystemExit):
+        raise
+    except BaseException as err:  # noqa: B036 -- a worker that died would lose its task: the pool would wait forever
+        kind = {n: k for n, k, _ in plan(result(rid))}.get(name, "proof")
+        return rid, name, Check(name, kind, False, f"undecided: {type(err).__name__}: {err}", 0.0)
 
 
 def _jobs():

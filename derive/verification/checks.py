@@ -34,6 +34,7 @@ from derive.verification.derived import grad
 from derive.verification.sampling import rng, sample
 from derive.verification.steps import check as check_steps
 from derive.verification.steps import derivations, tie
+from derive.maths.budget import Budget
 
 
 def _timed(name, kind, func):
@@ -43,6 +44,8 @@ def _timed(name, kind, func):
         out = func()
         ok, detail = out[:2]
         shown = tuple(out[2]) if len(out) > 2 else ()
+    except Budget as err:  # a time budget that escaped its block: not shown, never refuted
+        ok, detail = False, f"undecided: {err}"
     except Exception as err:  # a check that crashes has failed, loudly
         ok, detail = False, f"{type(err).__name__}: {err}"
     return Check(name, kind, bool(ok), detail, time.perf_counter() - t0, shown)
