@@ -13,11 +13,9 @@ from derive.render.display import Shown
 from derive.verification import checks
 
 ALL = [*s000.RESULTS, *s001.RESULTS, *s002.RESULTS, *s003.RESULTS, *s004.RESULTS]
-_BY_ID = {}
-for _r in ALL:
-    if _r.id in _BY_ID:
-        raise ValueError(f"duplicate result id {_r.id!r}")
-    _BY_ID[_r.id] = _r
+_BY_ID = {r.id: r for r in ALL}
+if len(_BY_ID) < len(ALL):
+    raise ValueError(f"duplicate result ids {sorted({r.id for r in ALL if sum(s.id == r.id for s in ALL) > 1})}")
 
 
 def results():

@@ -3,10 +3,12 @@
 Convention "out x in": W^l is (n_l, n_{l-1}) and z^l = W^l a^{l-1} + b^l.
 """
 import math
+from itertools import accumulate
 
 import numpy as np
 import sympy as sp
 
+from checks import ops as F
 from derive.maths.functions import relu, relu_branches, sigmoid
 from derive.records import Facts, Gradient, Mistake, Result
 from derive.verification.facts import close, exact, holds
@@ -52,11 +54,7 @@ def _gd_symbolic():
 
 def _gd_run(eta, n=6):
     """theta_1 .. theta_n of gradient descent on C = theta^2 from theta_0 = 1 (exact when eta is)."""
-    th, out = 1, []
-    for _ in range(n):
-        th = th - eta * 2 * th
-        out.append(th)
-    return out
+    return list(accumulate(range(n), lambda th, _: th - eta * 2 * th, initial=1))[1:]
 
 
 def _gd_concrete():
@@ -87,10 +85,9 @@ def _node_error_symbolic():
 def _node_error_numeric():
     rng = np.random.default_rng(0)
     W2, b2, y, z = rng.standard_normal((2, 3)), rng.standard_normal(2), rng.standard_normal(2), rng.standard_normal(3)
-    sig = lambda t: 1 / (1 + np.exp(-t))  # noqa: E731
-    C = lambda z: 0.5 * np.sum((y - sig(W2 @ sig(z) + b2)) ** 2)  # noqa: E731
-    a = sig(W2 @ sig(z) + b2)
-    delta = (W2.T @ ((a - y) * a * (1 - a))) * sig(z) * (1 - sig(z))
+    C = lambda z: 0.5 * np.sum((y - F.sigmoid(W2 @ F.sigmoid(z) + b2)) ** 2)  # noqa: E731
+    a = F.sigmoid(W2 @ F.sigmoid(z) + b2)
+    delta = (W2.T @ ((a - y) * a * (1 - a))) * F.sigmoid(z) * (1 - F.sigmoid(z))
     hs = np.array([1e-1, 1e-2, 1e-3])
     rem = np.array([abs(C(z + h * np.eye(3)[1]) - C(z) - delta[1] * h) for h in hs])
     order = np.polyfit(np.log(hs), np.log(rem), 1)[0]
@@ -100,9 +97,8 @@ def _node_error_numeric():
 
 def _sgd_exact():
     N, B = 10 ** 6, 120
-    q, r = divmod(N, B)
     return [exact("number of minibatches = ceil(N / B)", sp.ceiling(sp.Rational(N, B)), 8334),
-            exact("N = 8333 * 120 + 40", sp.Integer(q) * B + r, N),
+            exact("N = 8333 * 120 + 40", sp.Integer(N // B) * B + N % B, N),
             exact("the last minibatch holds N - 8333 * 120", N - (math.ceil(N / B) - 1) * B, 40)]
 
 
@@ -164,8 +160,7 @@ RESULTS = [
            how=Gradient(shapes={"x": "", "y": ""}, loss=["sin(x**2 + y)", "log(y**3)"],
                         # row i: diag(cos g1, 1/g2)_ii times row i of J_g = [[2x, 1], [0, 3y^2]]
                         claims=[{"x": "cos(x**2 + y) * (2*x)", "y": "cos(x**2 + y) * 1"},
-                                {"x": "1 / y**3 * 0", "y": "1 / y**3 * (3 * y**2)"}],
-                        sample={"y": "positive"})),
+                                {"x": "1 / y**3 * 0", "y": "1 / y**3 * (3 * y**2)"}], sample={"y": "positive"})),
     Result("layer-forward", "000", "2.1-2.3", "A layer's forward pass z = Wa + b, with the notes' numbers",
            r"\mathbf{z} = \mathbf{W}\mathbf{a} + \mathbf{b},\ \mathbf{W}\in\mathbb{R}^{n_l\times n_{l-1}};\quad "
            r"\begin{bmatrix}5&2\\3&6\end{bmatrix}\begin{bmatrix}10\\20\end{bmatrix} + 6 = "

@@ -41,6 +41,95 @@ _WINDOW_ROUTE = (
          r"$\sum_i W_{iq}\delta_i$: entry $q$ of $\mathbf{W}^{\top}\boldsymbol\delta$")],
         r"\frac{\partial s}{\partial \mathbf{x}} = \mathbf{W}^{\top}\boldsymbol\delta", _WIN_IX))
 
+def _onto_the_kink(F, vals):
+    """Scale v so that 1 - s + s_c = 0 (to rounding): the central stencil
+    then crosses the hinge, where the one-sided interval test applies."""
+    a, ac = (F.sigmoid(vals["W"] @ vals[x] + vals["b"]) for x in ("x", "xc"))
+    vals["v"] = vals["v"] / (vals["v"].T @ (a - ac)).item()
+    return vals
+
+
+def _gradient_check_symbolic():
+    x, eps, u, F, M = sp.symbols("x epsilon u F M", positive=True)
+    c = sp.symbols("c0:4", real=True)
+    quad = c[0] + c[1] * x + c[2] * x ** 2
+    cubic = quad + c[3] * x ** 3
+    central = lambda p: (p.subs(x, x + eps) - p.subs(x, x - eps)) / (2 * eps)  # noqa: E731
+    best = sp.solve(sp.diff(M * eps ** 2 / 6 + u * F / eps, eps), eps)  # truncation + rounding of the difference
+    return [exact("central difference is exact for degree <= 2", central(quad), sp.diff(quad, x)),
+            exact("error for degree 3 is c3 eps^2 (not exact)", central(cubic) - sp.diff(cubic, x), c[3] * eps ** 2),
+            exact("forward difference of a quadratic errs by c2 eps",
+                  (quad.subs(x, x + eps) - quad) / eps - sp.diff(quad, x), c[2] * eps),
+            holds("the error model M eps^2/6 + u F/eps is minimal at eps = (3uF/M)^(1/3)",
+                  len(best) == 1 and sp.simplify(best[0] ** 3 - 3 * u * F / M) == 0, f"stationary point {best}")]
+
+
+def _gradient_check_concrete():
+    e, t, J = sp.Rational(1, 10 ** 4), sp.Rational(123456, 1000), lambda a, b: a ** 2 + b ** 2
+    central = lambda f, x: (f(x + e) - f(x - e)) / (2 * e)  # noqa: E731
+    best = float((3 * sp.Rational(1, 2 ** 53)) ** sp.Rational(1, 3))
+    return [exact("J([1, 2]) = 5", J(1, 2), 5),
+            exact("grad J([1, 2]) = [2, 4] by central differences (exact)",
+                  sp.Matrix([central(lambda a: J(a, 2), 1), central(lambda b: J(1, b), 2)]), sp.Matrix([2, 4])),
+            exact("123.456^2 = 15241.383936", t ** 2, sp.Rational(15241383936, 10 ** 6)),
+            exact("central difference at 123.456 = 246.912", central(lambda s: s ** 2, t), sp.Rational(246912, 1000)),
+            holds("eps* = (3 u)^(1/3) for u = 2^-53, |f| = |f'''| = 1, is about 7e-6", 6e-6 < best < 8e-6, f"{best:.2e}")]
+
+
+def _fd_error(eps, x=123.456):
+    """Exact error of the float64 central difference of x^2 (the float result converted exactly to a rational)."""
+    return abs(sp.Rational(((x + eps) ** 2 - (x - eps) ** 2) / (2 * eps)) - 2 * sp.Rational(x))
+
+
+def _gradient_check_numeric():
+    e4, e9 = _fd_error(1e-4), _fd_error(1e-9)
+    return [close("float64 central difference of sum x^2 at [1, 2]",
+                  [((1 + 1e-4) ** 2 - (1 - 1e-4) ** 2) / 2e-4, ((2 + 1e-4) ** 2 - (2 - 1e-4) ** 2) / 2e-4], [2, 4], 1e-10),
+            holds("float64 at 123.456: eps = 1e-9 errs far more than eps = 1e-4", e9 > 100 * e4,
+                  f"error {float(e9):.2e} at 1e-9 vs {float(e4):.2e} at 1e-4")]
+
+
+def _refute_epsilon():
+    e4, e9 = _fd_error(1e-4), _fd_error(1e-9)
+    return e9 > e4, (f"float64 central difference of x^2 at x = 123.456: exact error {float(e9):.3e} with "
+                     f"eps = 1e-9 against {float(e4):.3e} with eps = 1e-4 (round-off ~u|f|/eps dominates)")
+
+
+def _epsilon_range():
+    """The correction, computed as the refutation is: eps = 1e-4 .. 1e-6 beats 1e-9."""
+    e9, errs = _fd_error(1e-9), {e: _fd_error(e) for e in (1e-4, 1e-5, 1e-6)}
+    return all(v < e9 for v in errs.values()), ("exact error of the central difference " + ", ".join(
+        f"{float(v):.1e} at eps = {e:.0e}" for e, v in errs.items()) + f", all below {float(e9):.1e} at 1e-9")
+
+
+def _parameter_count_symbolic():
+    Dx, H, Dy = (dim(s) for s in ("Dx", "H", "Dy"))
+    shapes = [(Dx, H), (1, H), (H, Dy), (1, Dy)]   # W1, b1, W2, b2 in the row-vector network
+    return [exact("entries of W1, b1, W2, b2", sum(a * b for a, b in shapes), (Dx + 1) * H + (H + 1) * Dy)]
+
+
+def _parameter_count_concrete():
+    mats = [sp.MatrixSymbol(n, r, c).as_explicit() for n, r, c in (("W1", 20, 8), ("b1", 1, 8), ("W2", 8, 5), ("b2", 1, 5))]
+    return [exact("Dx = 20, H = 8, Dy = 5: counted entries", sum(len(m) for m in mats), (20 + 1) * 8 + (8 + 1) * 5)]
+
+
+def _parameter_count_numeric():
+    n = sum(np.zeros(s).size for s in ((20, 8), (1, 8), (8, 5), (1, 5)))
+    return [holds("NumPy parameter arrays", n == 213, f"{n} = 21*8 + 9*5")]
+
+
+def _ce_example():
+    H = -sum(pi * sp.log(qi) for pi, qi in zip([0, 1, 0], [sp.Rational(1, 100), sp.Rational(9, 10), sp.Rational(9, 100)]))
+    return [exact("H(p, q) = -log 0.9", H, -sp.log(sp.Rational(9, 10))),
+            holds("-log 0.9 = 0.10536 to 5 places", sp.Rational(105355, 10 ** 6) <= sp.N(H, 50) < sp.Rational(105365, 10 ** 6),
+                  f"{sp.N(H, 20)} (50-digit evaluation)")]
+
+
+def _ce_example_numeric():
+    Hf = -float(np.sum(np.array([0.0, 1.0, 0.0]) * np.log([0.01, 0.9, 0.09])))
+    return [close("float64 H(p, q)", Hf, 0.105360515657826, 1e-14), holds("rounds to 0.10536", round(Hf, 5) == 0.10536, f"{Hf:.10f}")]
+
+
 RESULTS = [
     Result("softmax-shift-invariance", "001", "lines 225-240, 457-470", "softmax(x + c𝟏) = softmax(x)",
            r"\operatorname{softmax}(\mathbf{x} + c\mathbf{1}) = \operatorname{softmax}(\mathbf{x})"
@@ -178,105 +267,7 @@ RESULTS = [
            convention="theta a column vector of length n, lambda a scalar",
            how=Gradient(shapes={"theta": "n,1", "lam": ""}, loss="lam * (theta.T @ theta)",
                         claims={"theta": "2 * lam * theta"}, sizes=({"n": 3},))),
-]
-
-# more of seed 001: the row-vector network, the classifier, max margin, gradient checking, word vectors
-
-
-def _onto_the_kink(F, vals):
-    """Scale v so that 1 - s + s_c = 0 (to rounding): the central stencil
-    then crosses the hinge, where the one-sided interval test applies."""
-    sig = lambda t: 1 / (1 + np.exp(-t))  # noqa: E731
-    gap = (vals["v"].T @ (sig(vals["W"] @ vals["x"] + vals["b"]) - sig(vals["W"] @ vals["xc"] + vals["b"]))).item()
-    vals["v"] = vals["v"] / gap
-    return vals
-
-
-def _gradient_check_symbolic():
-    x, eps = sp.symbols("x epsilon", positive=True)
-    c = sp.symbols("c0:4", real=True)
-    quad = c[0] + c[1] * x + c[2] * x ** 2
-    cubic = quad + c[3] * x ** 3
-    central = lambda p: (p.subs(x, x + eps) - p.subs(x, x - eps)) / (2 * eps)  # noqa: E731
-    u, F, M = sp.symbols("u F M", positive=True)
-    best = sp.solve(sp.diff(M * eps ** 2 / 6 + u * F / eps, eps), eps)  # truncation + rounding of the difference
-    return [exact("central difference is exact for degree <= 2", central(quad), sp.diff(quad, x)),
-            exact("error for degree 3 is c3 eps^2 (not exact)", central(cubic) - sp.diff(cubic, x), c[3] * eps ** 2),
-            exact("forward difference of a quadratic errs by c2 eps",
-                  (quad.subs(x, x + eps) - quad) / eps - sp.diff(quad, x), c[2] * eps),
-            holds("the error model M eps^2/6 + u F/eps is minimal at eps = (3uF/M)^(1/3)",
-                  len(best) == 1 and sp.simplify(best[0] ** 3 - 3 * u * F / M) == 0, f"stationary point {best}")]
-
-
-def _gradient_check_concrete():
-    e, t, J = sp.Rational(1, 10 ** 4), sp.Rational(123456, 1000), lambda a, b: a ** 2 + b ** 2
-    best = float((3 * sp.Rational(1, 2 ** 53)) ** sp.Rational(1, 3))
-    return [exact("J([1, 2]) = 5", J(1, 2), 5),
-            exact("grad J([1, 2]) = [2, 4] by central differences (exact)",
-                  sp.Matrix([(J(1 + e, 2) - J(1 - e, 2)) / (2 * e), (J(1, 2 + e) - J(1, 2 - e)) / (2 * e)]),
-                  sp.Matrix([2, 4])),
-            exact("123.456^2 = 15241.383936", t ** 2, sp.Rational(15241383936, 10 ** 6)),
-            exact("central difference at 123.456 = 246.912", ((t + e) ** 2 - (t - e) ** 2) / (2 * e),
-                  sp.Rational(246912, 1000)),
-            holds("eps* = (3 u)^(1/3) for u = 2^-53, |f| = |f'''| = 1, is about 7e-6", 6e-6 < best < 8e-6, f"{best:.2e}")]
-
-
-def _fd_error(eps, x=123.456):
-    """Exact error of the float64 central difference of x^2 (the float
-    result converted exactly to a rational)."""
-    return abs(sp.Rational(((x + eps) ** 2 - (x - eps) ** 2) / (2 * eps)) - 2 * sp.Rational(x))
-
-
-def _gradient_check_numeric():
-    e4, e9 = _fd_error(1e-4), _fd_error(1e-9)
-    return [close("float64 central difference of sum x^2 at [1, 2]",
-                  [((1 + 1e-4) ** 2 - (1 - 1e-4) ** 2) / 2e-4, ((2 + 1e-4) ** 2 - (2 - 1e-4) ** 2) / 2e-4], [2, 4], 1e-10),
-            holds("float64 at 123.456: eps = 1e-9 errs far more than eps = 1e-4", e9 > 100 * e4,
-                  f"error {float(e9):.2e} at 1e-9 vs {float(e4):.2e} at 1e-4")]
-
-
-def _refute_epsilon():
-    e4, e9 = _fd_error(1e-4), _fd_error(1e-9)
-    return e9 > e4, (f"float64 central difference of x^2 at x = 123.456: exact error {float(e9):.3e} with "
-                     f"eps = 1e-9 against {float(e4):.3e} with eps = 1e-4 (round-off ~u|f|/eps dominates)")
-
-
-def _epsilon_range():
-    """The correction, computed as the refutation is: eps = 1e-4 .. 1e-6 beats 1e-9."""
-    e9, errs = _fd_error(1e-9), {e: _fd_error(e) for e in (1e-4, 1e-5, 1e-6)}
-    return all(v < e9 for v in errs.values()), ("exact error of the central difference " + ", ".join(
-        f"{float(v):.1e} at eps = {e:.0e}" for e, v in errs.items()) + f", all below {float(e9):.1e} at 1e-9")
-
-
-def _parameter_count_symbolic():
-    Dx, H, Dy = (dim(s) for s in ("Dx", "H", "Dy"))
-    shapes = [(Dx, H), (1, H), (H, Dy), (1, Dy)]   # W1, b1, W2, b2 in the row-vector network
-    return [exact("entries of W1, b1, W2, b2", sum(a * b for a, b in shapes), (Dx + 1) * H + (H + 1) * Dy)]
-
-
-def _parameter_count_concrete():
-    mats = [sp.MatrixSymbol(n, r, c).as_explicit() for n, r, c in (("W1", 20, 8), ("b1", 1, 8), ("W2", 8, 5), ("b2", 1, 5))]
-    return [exact("Dx = 20, H = 8, Dy = 5: counted entries", sum(len(m) for m in mats), (20 + 1) * 8 + (8 + 1) * 5)]
-
-
-def _parameter_count_numeric():
-    n = sum(np.zeros(s).size for s in ((20, 8), (1, 8), (8, 5), (1, 5)))
-    return [holds("NumPy parameter arrays", n == 213, f"{n} = 21*8 + 9*5")]
-
-
-def _ce_example():
-    H = -sum(pi * sp.log(qi) for pi, qi in zip([0, 1, 0], [sp.Rational(1, 100), sp.Rational(9, 10), sp.Rational(9, 100)]))
-    return [exact("H(p, q) = -log 0.9", H, -sp.log(sp.Rational(9, 10))),
-            holds("-log 0.9 = 0.10536 to 5 places", sp.Rational(105355, 10 ** 6) <= sp.N(H, 50) < sp.Rational(105365, 10 ** 6),
-                  f"{sp.N(H, 20)} (50-digit evaluation)")]
-
-
-def _ce_example_numeric():
-    Hf = -float(np.sum(np.array([0.0, 1.0, 0.0]) * np.log([0.01, 0.9, 0.09])))
-    return [close("float64 H(p, q)", Hf, 0.105360515657826, 1e-14), holds("rounds to 0.10536", round(Hf, 5) == 0.10536, f"{Hf:.10f}")]
-
-
-RESULTS += [
+    # the row-vector network, the classifier, max margin, gradient checking, word vectors
     Result("two-layer-input-gradient", "001", "lines 800-935", "Two-layer softmax network, rows: ∂J/∂x",
            r"\mathbf{h} = \sigma(\mathbf{x}\mathbf{W}_1 + \mathbf{b}_1),\ "
            r"\hat{\mathbf{y}} = \operatorname{softmax}(\mathbf{h}\mathbf{W}_2 + \mathbf{b}_2),\ "

@@ -5,6 +5,7 @@ Convention "in x out": W is (n_{l-1}, n_l), z = W^T a + b, so dL/dW = a delta^T.
 import numpy as np
 import sympy as sp
 
+from checks import ops as F
 from derive.maths.functions import ACTIVATIONS, relu, sigmoid, step
 from derive.records import Facts, Gradient, Result
 from derive.verification.facts import close, exact, holds
@@ -34,7 +35,7 @@ def _saturation_concrete():
 
 def _saturation_numeric():
     t = np.linspace(-30, 30, 60001)
-    d = 1 / (1 + np.exp(-t)) * (1 - 1 / (1 + np.exp(-t)))
+    d = F.sigmoid(t) * (1 - F.sigmoid(t))
     return [holds("float64: max of sigma' on [-30, 30] is 1/4, at z = 0", abs(d.max() - 0.25) < 1e-15 and t[d.argmax()] == 0,
                   f"max {d.max():.17g} at z = {t[d.argmax()]:g}"),
             close("float64: sigma'(+-30) ~ 9.4e-14", [d[0], d[-1]], [9.357622968839299e-14] * 2, 1e-9)]
@@ -54,11 +55,10 @@ def _from_output_symbolic():
 
 def _from_output_numeric():
     z, h = np.linspace(-4, 4, 81) + 0.05, 1e-6  # off relu's kink
-    num = {"sigmoid": lambda x: 1 / (1 + np.exp(-x)), "tanh": np.tanh, "relu": lambda x: np.maximum(x, 0), "identity": lambda x: x}
-    dout = {"sigmoid": lambda a: a * (1 - a), "tanh": lambda a: 1 - a * a, "relu": lambda a: (a > 0) * 1.0,
-            "identity": lambda a: np.ones_like(a)}
-    return [close(f"float64: {n}: central difference vs f' from the output", (num[n](z + h) - num[n](z - h)) / (2 * h),
-                  dout[n](num[n](z)), 1e-8) for n in num]
+    rows = {"sigmoid": (F.sigmoid, lambda a: a * (1 - a)), "tanh": (F.tanh, lambda a: 1 - a * a),  # f, f' from a
+            "relu": (F.relu, lambda a: (a > 0) * 1.0), "identity": (lambda x: x, np.ones_like)}
+    return [close(f"float64: {n}: central difference vs f' from the output", (f(z + h) - f(z - h)) / (2 * h),
+                  d(f(z)), 1e-8) for n, (f, d) in rows.items()]
 
 
 RESULTS = [

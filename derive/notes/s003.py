@@ -28,8 +28,7 @@ RESULTS = [
            convention="x > 0 where a log or a real power needs it; n and k are symbols (numeric check at n = 3, k = 2)",
            how=Gradient(shapes={"x": ""}, loss=["x**3", "2 + 0*x", "exp(x)", "log(x)", "log(x**2)", "exp(x**3)"],
                         claims=[{"x": "3 * x**2"}, {"x": "0"}, {"x": "exp(x)"}, {"x": "1 / x"}, {"x": "2 / x"},
-                                {"x": "3 * x**2 * exp(x**3)"}],
-                        sample={"x": "positive"})),
+                                {"x": "3 * x**2 * exp(x**3)"}], sample={"x": "positive"})),
     Result("partial-derivatives", "003", "Partial Derivatives", "Partial derivatives of x₁² + 2x₂² + 3x₁x₂",
            r"y = x_1^2 + 2x_2^2 + 3x_1x_2:\ \frac{\partial y}{\partial x_1} = 2x_1 + 3x_2,\ "
            r"\frac{\partial y}{\partial x_2} = 4x_2 + 3x_1", convention="scalars x1, x2",
@@ -60,6 +59,5 @@ RESULTS = [
                      "-sum(Y * log(sigmoid(Z)) + (1 - Y) * log(1 - sigmoid(Z))) / N"],
                claims=[{"W": "(sigmoid(Zl) - Y) @ A.T / N", "A": "W.T @ (sigmoid(Zl) - Y) / N",
                         "b": "(sigmoid(Zl) - Y) @ ones(N, 1) / N"},
-                       {"Z": "(sigmoid(Z) - Y) / N"}],
-               sizes=({"k": 2, "n": 3, "N": 4},), sample={"Y": "unit"})),
+                       {"Z": "(sigmoid(Z) - Y) / N"}], sizes=({"k": 2, "n": 3, "N": 4},), sample={"Y": "unit"})),
 ]
