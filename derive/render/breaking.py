@@ -33,7 +33,7 @@ PREAMBLE = r"""\newlength{\dlhs}\newlength{\dtmp}
 _SIZES = ["", r"\big", r"\Big", r"\bigg", r"\Bigg"]
 _OPEN = re.compile(r"\\(left|right)(?![a-zA-Z])\s*(\\[{}|]|\\[a-zA-Z]+|[()\[\]|./])")
 _TALL = re.compile(r"\\(sum|prod|int|frac|dfrac|binom)(?![a-zA-Z])")
-_OPERATOR = re.compile(r"\s*(?:[-+=<>&,;]|\\(?:odot|cdot|times|leq|geq|ne|neq|quad|qquad|to|right|middle)"
+_OPERATOR = re.compile(r"\s*(?:[-+=<>&,;]|\\(?:odot|cdot|times|leq|geq|ne|neq|quad|qquad|to|right|middle|mathbin)"
                        r"(?![a-zA-Z])|\\\\|$)")
 # most glyphs a formula may have to be kept on one line (\left...\right): a
 # longer one gets sized, breakable delimiters
@@ -149,7 +149,29 @@ def _group_end(tex, i):
 
 def fit(tex, display=True):
     """A formula as it goes into a paragraph: unchanged when short."""
-    return tex if visible(tex) <= SHORT else breakable(_fractions(tex), display)
+    return tex if visible(tex) <= SHORT else breakable(_fractions(_exponents(tex)), display)
+
+
+# longest exponent of e kept as a superscript (a superscript is one box)
+EXPONENT = 24
+_E = re.compile(r"(?<![\\a-zA-Z])e\^\{")
+
+
+def _exponents(tex):
+    r"""e^{long exponent} -> \exp(long exponent): TeX cannot break a superscript."""
+    out, i = [], 0
+    while True:
+        m = _E.search(tex, i)
+        if not m:
+            out.append(tex[i:])
+            return "".join(out)
+        end = _group_end(tex, m.end() - 1)
+        body = tex[m.end():end - 1]
+        if visible(body) <= EXPONENT:
+            out.append(tex[i:end])
+        else:
+            out.append(tex[i:m.start()] + rf"\exp\left({_exponents(body)}\right)")
+        i = end
 
 
 def _fractions(tex):
@@ -164,11 +186,15 @@ def _fractions(tex):
         num_end = _group_end(tex, j + 5)
         den_end = _group_end(tex, num_end)
         num, den = tex[j + 6:num_end - 1], tex[num_end + 1:den_end - 1]
-        if visible(num) <= SHORT or visible(den) > 12 or num == "1":
+        if visible(num) <= SHORT or num == "1":
             out.append(tex[i:num_end])
             i = num_end
             continue
         num = _fractions(num)
+        if visible(den) > 12:  # both long: (numerator) / (denominator), each breakable
+            out.append(tex[i:j] + rf"\left({num}\right) \mathbin{{\Big/}} \left({_fractions(den)}\right)")
+            i = den_end
+            continue
         wrap = _top_level_sum(num)
         out.append(tex[i:j] + rf"\frac{{1}}{{{den}}} " + (rf"\left({num}\right)" if wrap else num))
         i = den_end

@@ -58,14 +58,25 @@ def _brief(reason, width=60):
 
 
 def derived_document(d, verdict):
-    """A standalone document that compiles with pdflatex (amsmath, amssymb)."""
+    """A standalone document that compiles with pdflatex (amsmath, amssymb):
+    the answer and each variable's steps broken over lines as in the book
+    (derive/render/breaking.py: every step shown in full, nothing past the
+    margin), the verdict with its details typeset."""
+    from derive.render import breaking
+    from derive.render.report import _detail
+
+    def block(lines):
+        return breaking.steps([(lhs, rhs, "") for lhs, rhs in lines]).rstrip("\n")
+
     lines = [
         r"\documentclass[11pt]{article}",
         r"\usepackage[margin=2cm]{geometry}",
         r"\usepackage{amsmath,amssymb}",
+        r"\sloppy",
+        breaking.PREAMBLE,
         r"\begin{document}",
         rf"\section*{{The {d.kind} of \texttt{{{escape(d.written)}}}}}",
-        r"\[" + d.latex + r"\]",
+        block(breaking.split_align(d.latex)),
     ]
     if d.assume:
         lines.append(r"Assuming: " + escape("; ".join(str(a) for a in d.assume)) + r".\par")
@@ -73,12 +84,16 @@ def derived_document(d, verdict):
         lines.append(rf"\subsection*{{Steps for ${lower.tex_name(v, d.shapes[v] != ())}$}}")
         lines.append(r"Each step is checked against the one before it at index level (entry $(p, q)$, "
                      r"symbolic sizes).")
-        lines.append(r"{\small " + steps_tex(d, v) + "}")
+        rows = [(d.symbol(v) if i == 0 else None, "= " + lower.latex(s.tree), escape(s.reason))
+                for i, s in enumerate(d.steps[v])]
+        if d.names:
+            rows.append((None, "= " + lower.latex(d.answers[v], d.names), "named parts"))
+        lines.append(breaking.steps(rows).rstrip("\n"))
     lines.append(r"\subsection*{Verdict: " + escape(verdict.status) + "}")
     lines.append(r"\begin{itemize}")
     for c in verdict.checks:
         lines.append(rf"\item \textbf{{{escape(c.name)}}} ({escape(c.kind)}, {'ok' if c.ok else 'FAILED'}): "
-                     rf"{escape(c.detail)}")
+                     rf"{_detail(c.detail)}")
     lines.append(r"\end{itemize}")
     lines.append(r"\end{document}")
     return "\n".join(lines) + "\n"

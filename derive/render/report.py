@@ -108,7 +108,108 @@ def _detail(text):
 def _text(text):
     r"""Escaped text, a measured error 3e-10 in it as \(3 \cdot 10^{-10}\)."""
     return re.sub(r"(?<![\w.])(\d(?:\.\d+)?)e([-+]?)0*(\d+)(?![\w.])",
-                  lambda m: rf"\({m.group(1)} \cdot 10^{{{m.group(2).replace('+', '')}{m.group(3)}}}\)", escape(text))
+                  lambda m: r"\(0\)" if float(m.group(1)) == 0 else
+                  rf"\({m.group(1)} \cdot 10^{{{m.group(2).replace('+', '')}{m.group(3)}}}\)", escape(text))
+
+
+def _sympy_names():
+    """The names a fact's SymPy string may use: derive's functions, and
+    Symbols for the letters SymPy would read as its own objects."""
+    from derive.maths import functions
+    names = {n: getattr(functions, n) for n in dir(functions)
+             if isinstance(getattr(functions, n), type) and issubclass(getattr(functions, n), sp.Function)}
+    names.update({n: sp.Symbol(n) for n in ("N", "S", "O", "Q", "C", "beta", "gamma", "zeta", "lambda_")})
+    names["sigma"] = functions.sigmoid
+    return names
+
+
+def _parse(text):
+    """A SymPy string as the expression it prints (None if it is not one)."""
+    from sympy.parsing.sympy_parser import parse_expr
+    if not text or text.endswith("...") or re.search(r"[A-Za-z]{2,} [A-Za-z]", text):
+        return None
+    prime = re.fullmatch(r"([A-Za-z]+)'\((.*)\)", text)  # sigma'(10): the derivative at a point
+    try:  # the string is str() of a SymPy object: parsing it gives that object back
+        e = parse_expr(prime.expand(r"\1(\2)") if prime else text, local_dict=_sympy_names())
+    except Exception:  # not SymPy's syntax: words
+        return None
+    return _Prime(e) if prime and isinstance(e, sp.Function) else e
+
+
+class _Prime:
+    """f'(a) as written in a fact: f(a) printed with a prime."""
+    def __init__(self, e):
+        self.e = e
+
+
+def _value_tex(e):
+    """A parsed value as mathematics: a list as a bracketed list, nested
+    lists as a matrix, numbers as _number prints them."""
+    if isinstance(e, _Prime):
+        return re.sub(r"(\\left\(|\{\\left\()", r"'\1", tex(e.e), count=1)
+    if isinstance(e, (list, tuple)):
+        if e and all(isinstance(x, (list, tuple)) for x in e):
+            return _math(sp.Matrix(e)) if len(e[0]) == 1 else tex(sp.Matrix(e))
+        return r"\left[" + r",\allowbreak\ ".join(_value_tex(x) for x in e) + r"\right]"
+    if isinstance(e, (sp.Float, float)) or (isinstance(e, sp.Basic) and e.is_Number and not e.is_Rational):
+        return _number(e)
+    return breaking.fit(tex(e), display=False)
+
+
+def _side(text):
+    """One side of a fact: mathematics, or elided when the check's record cut it short."""
+    if text.endswith("..."):
+        return None
+    if re.fullmatch(r"-?\d+\.\d+", text):  # a decimal as the check wrote it, every digit
+        return text
+    e = _parse(text)
+    return None if e is None else _value_tex(e)
+
+
+def _top_split(text, sep):
+    """text split at sep outside brackets, or None (sep absent or there twice)."""
+    depth, hits = 0, []
+    for i, ch in enumerate(text):
+        depth += (ch in "([{") - (ch in ")]}")
+        if depth == 0 and text.startswith(sep, i):
+            hits.append(i)
+    return (text[:hits[0]], text[hits[0] + len(sep):]) if len(hits) == 1 else None
+
+
+def fact_tex(detail):
+    """A fact's detail as the check records it ('lhs = rhs (how)', a value, or
+    words around values) with its expressions typeset as mathematics; a side
+    the record cut short ('...') is said to be elided, never invented."""
+    detail = _stable(str(detail))
+    how = ""
+    m = re.fullmatch(r"(.*?) (\([^()]*(?:\([^()]*\)[^()]*)*\))", detail)
+    if m and (" = " in m.group(1) or _parse(m.group(1)) is not None):
+        detail, how = m.group(1), " " + _text(m.group(2))
+    for sep, rel in ((" != ", r"\neq"), (" = ", "=")):
+        cut = re.fullmatch(r"(.*?\.\.\.)" + sep + r"(.*)", detail)  # a side cut short: its brackets do not balance
+        parts = (cut.group(1), cut.group(2)) if cut else _top_split(detail, sep)
+        if parts:
+            lhs, rhs = _side(parts[0]), _side(parts[1])
+            if lhs is None and rhs is None and not (parts[0].endswith("...") or parts[1].endswith("...")):
+                break  # words: typeset what _detail recognises
+            cut = [n for n, p in (("left", parts[0]), ("right", parts[1])) if p.endswith("...")]
+            words = (f"{' and '.join(cut)}-hand side{'s' * (len(cut) > 1)} elided: too long for the "
+                     "check's record") if cut else ""
+            if (lhs is None and not parts[0].endswith("...")) or (rhs is None and not parts[1].endswith("...")):
+                break
+            lhs, rhs = (r"\ldots" if x is None else x for x in (lhs, rhs))
+            if words:
+                how = rf" ({how.strip()[1:-1]}; {_text(words)})" if how else rf" ({_text(words)})"
+            return rf"\({lhs} {rel} {rhs}\)" + how
+    whole = _side(detail)
+    if whole is not None:
+        return rf"\({whole}\)" + how
+    words = detail.split(" ")
+    for k in range(1, len(words)):  # words, then a value: 'stationary point [...]'
+        tail = _side(" ".join(words[k:]))
+        if tail is not None and re.fullmatch(r"[A-Za-z ]+", " ".join(words[:k])) and not isinstance(tail, tuple):
+            return _text(" ".join(words[:k]) + " ") + rf"\({tail}\)" + how
+    return _detail(detail) + how
 
 
 def _formulas(r):
@@ -141,12 +242,12 @@ def _derivations_tex(r, verdict):
     if done:  # the derivations the check verified; a failed one shows what was checked
         return derivations_tex(done[0].shown) if done[0].shown else (
             r"\subsection*{Derivation}" + "\n" + r"\noindent\textbf{FAILED}: " + escape(done[0].detail))
-    items = "".join(rf"  \item {escape(label)}: {escape(detail)}" + "\n"
+    items = "".join(rf"  \item {_text(label)}: {fact_tex(detail)}" + "\n"
                     for c in verdict.checks if c.name in ("symbolic", "concrete") and c.ok
                     for label, _, detail in c.shown)
     if items:  # a Facts result: each fact established exactly by its check
         return (r"\subsection*{Derivation}" + "\n" + r"\noindent The result is a list of facts, each established exactly "
-                r"(checks \emph{symbolic} and \emph{concrete}):" + "\n" + "\\begin{enumerate}\n" + _stable(items)
+                r"(checks \emph{symbolic} and \emph{concrete}):" + "\n" + "\\begin{enumerate}\n" + items
                 + "\\end{enumerate}\n")
     return ""
 
@@ -232,11 +333,19 @@ def _math(e):
     return tex(e)
 
 
+def _check_detail(c):
+    """A check's detail; a facts check's as its facts, each typeset by fact_tex."""
+    rows = c.shown if c.ok and c.shown and all(isinstance(x, tuple) and len(x) == 3 for x in c.shown) else ()
+    if rows and c.detail == "; ".join(f"{label}: {detail}" for label, _, detail in rows):
+        return "; ".join(f"{_text(label)}: {fact_tex(detail)}" for label, _, detail in rows)
+    return _detail(c.detail)
+
+
 def result_tex(r, verdict):
     kind = {"proof": "exact proof", "evidence": "numeric evidence", "refutation": "refutation"}
     failed = r"\textbf{FAILED}"
     rows = "\n".join(f"  {escape(c.name)} & {kind[c.kind]} & {'ok' if c.ok else failed} & "
-                     f"{_detail(c.detail)} \\\\" for c in verdict.checks)
+                     f"{_check_detail(c)} \\\\" for c in verdict.checks)
     parts = [rf"\section{{{escape(r.title)}}}\label{{res:{r.id}}}",
              rf"\noindent\textbf{{Id}} \texttt{{{escape(r.id)}}}; \textbf{{source}} seed {r.seed}, "
              rf"{escape(r.section)}. \textbf{{Verdict:}} {escape(verdict.status)}.\par"]

@@ -24,8 +24,9 @@ from derive.matrix.prove import zero_by
 from derive.records import Derivation, Gradient, Identity, Step
 from derive.verification import statements
 
-# a displayed step longer than this (LaTeX characters) is not shown on its own;
-# the pair around it is still checked, as one step
+# a first step longer than this (LaTeX characters) is written as s (the scalar
+# stated just above it); every other step is shown in full, however long:
+# derive/render/breaking.py breaks it over lines
 MAX_SHOWN = 700
 
 
@@ -106,22 +107,14 @@ def tie(d, start, end, forbid=()):
 
 
 def _shown(steps):
-    """Drop intermediate steps too long to typeset (first and last stay);
-    a dropped step's reason joins the next one, whose pair is then checked
-    directly."""
+    """The steps as displayed: all of them (each pair shown is the pair
+    checked); a first step too long to repeat is written as s, the scalar
+    stated just above it, and its reason says so."""
     first = steps[0]
     if first.display is None and len(tex(first.expr)) > MAX_SHOWN:
         first = Step(first.expr, first.reason + r" ($s$ as stated above; too long to repeat)",
                      _short_first(first.expr))
-    keep, pending = [first], ""
-    for s in steps[1:-1]:
-        if len(tex(s.expr)) <= MAX_SHOWN:
-            keep.append(Step(s.expr, pending + s.reason))
-            pending = ""
-        else:
-            pending += s.reason + "; "
-    keep.append(Step(steps[-1].expr, pending + steps[-1].reason))
-    return tuple(keep)
+    return (first, *steps[1:])
 
 
 def _short_first(e):
