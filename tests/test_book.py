@@ -11,7 +11,7 @@ import sympy as sp
 from derive.maths.functions import fprime, step
 from derive.matrix.latex import tex
 from derive.render import breaking
-from derive.render.report import _detail, build_pdf, fact_tex, log_summary
+from derive.render.report import detail_tex, build_pdf, fact_tex, log_summary
 
 ROOT = Path(__file__).resolve().parent.parent
 PDFLATEX = shutil.which("pdflatex")
@@ -98,7 +98,7 @@ def test_facts_are_mathematics():
 
 
 def test_counterexamples_are_mathematics():
-    shown = _detail("at sizes m = 2 only: X[0, 0] = -1, X[0, 1] = 1, X[1, 0] = 2, X[1, 1] = 1; "
+    shown = detail_tex("at sizes m = 2 only: X[0, 0] = -1, X[0, 1] = 1, X[1, 0] = 2, X[1, 1] = 1; "
                     "as written Matrix([[-2], [0.841470984807896506652502321630]]), max rel err 3e-10")
     assert "Matrix(" not in shown and "X[0, 0]" not in shown
     assert r"\begin{smallmatrix}-1 & 1 \\ 2 & 1\end{smallmatrix}" in shown

@@ -6,10 +6,11 @@ from derive.verification import engine
 from derive.maths import language as L
 from derive.matrix import lower
 from derive.matrix.latex import escape
+from derive.render import breaking
+from derive.render.report import detail_tex
 
 _QUANTITY = {"grad": "d f / d {v}", "jacobian": "d f / d {v} (Jacobian, numerator layout)",
              "hessian": "d2 f / d {v}2 (Hessian)"}
-MAX_TEX = 600   # a step longer than this (LaTeX characters) is described, not typeset
 
 
 def textual(d):
@@ -36,35 +37,11 @@ def textual(d):
     return "\n".join(out)
 
 
-def steps_tex(d, v):
-    """An aligned block: the quantity, each step with its reason."""
-    rows = [rf"{d.symbol(v)} &= {_step_tex(d.steps[v][0].tree)} && \qquad\text{{{escape(_brief(d.steps[v][0].reason))}}}"]
-    for s in d.steps[v][1:]:
-        rows.append(rf"&= {_step_tex(s.tree)} && \qquad\text{{{escape(_brief(s.reason))}}}")
-    if d.names:
-        rows.append(rf"&= {lower.latex(d.answers[v], d.names)} && \qquad\text{{named parts}}")
-    return r"\begin{alignat*}{2}" + "\n" + " \\\\\n".join(rows) + "\n" + r"\end{alignat*}"
-
-
-def _step_tex(tree):
-    t = lower.latex(tree)
-    return t if len(t) <= MAX_TEX else r"\text{(the chain rule's product: too long to typeset)}"
-
-
-def _brief(reason, width=60):
-    """The first clause of a reason, short enough for the margin column."""
-    head = reason.split(":")[0] if len(reason) > width else reason
-    return head if len(head) <= width else head[:width - 3].rsplit(" ", 1)[0] + "..."
-
-
 def derived_document(d, verdict):
     """A standalone document that compiles with pdflatex (amsmath, amssymb):
     the answer and each variable's steps broken over lines as in the book
     (derive/render/breaking.py: every step shown in full, nothing past the
     margin), the verdict with its details typeset."""
-    from derive.render import breaking
-    from derive.render.report import _detail
-
     def block(lines):
         return breaking.steps([(lhs, rhs, "") for lhs, rhs in lines]).rstrip("\n")
 
@@ -93,7 +70,7 @@ def derived_document(d, verdict):
     lines.append(r"\begin{itemize}")
     for c in verdict.checks:
         lines.append(rf"\item \textbf{{{escape(c.name)}}} ({escape(c.kind)}, {'ok' if c.ok else 'FAILED'}): "
-                     rf"{_detail(c.detail)}")
+                     rf"{detail_tex(c.detail)}")
     lines.append(r"\end{itemize}")
     lines.append(r"\end{document}")
     return "\n".join(lines) + "\n"

@@ -18,6 +18,7 @@ from pathlib import Path
 import sympy as sp
 
 from derive import numeric
+from derive.maths import functions
 from derive.matrix.latex import escape, tex, unicode_preamble
 from derive.records import Derivation, Gradient, Mistake
 from derive.render import breaking
@@ -70,7 +71,7 @@ def _entries(text, m):
     return end, rf"\({tex(sp.MatrixSymbol(name, rows, cols))} = \left[\begin{{smallmatrix}}{body}\end{{smallmatrix}}\right]\)"
 
 
-def _detail(text):
+def detail_tex(text):
     """A check's detail for the verdict table: its numbers, matrices and
     counterexamples typeset as mathematics, the rest escaped text."""
     text, out, i = _stable(str(text)), [], 0
@@ -115,7 +116,6 @@ def _text(text):
 def _sympy_names():
     """The names a fact's SymPy string may use: derive's functions, and
     Symbols for the letters SymPy would read as its own objects."""
-    from derive.maths import functions
     names = {n: getattr(functions, n) for n in dir(functions)
              if isinstance(getattr(functions, n), type) and issubclass(getattr(functions, n), sp.Function)}
     names.update({n: sp.Symbol(n) for n in ("N", "S", "O", "Q", "C", "beta", "gamma", "zeta", "lambda_")})
@@ -191,7 +191,7 @@ def fact_tex(detail):
         if parts:
             lhs, rhs = _side(parts[0]), _side(parts[1])
             if lhs is None and rhs is None and not (parts[0].endswith("...") or parts[1].endswith("...")):
-                break  # words: typeset what _detail recognises
+                break  # words: typeset what detail_tex recognises
             cut = [n for n, p in (("left", parts[0]), ("right", parts[1])) if p.endswith("...")]
             words = (f"{' and '.join(cut)}-hand side{'s' * (len(cut) > 1)} elided: too long for the "
                      "check's record") if cut else ""
@@ -209,7 +209,7 @@ def fact_tex(detail):
         tail = _side(" ".join(words[k:]))
         if tail is not None and re.fullmatch(r"[A-Za-z ]+", " ".join(words[:k])) and not isinstance(tail, tuple):
             return _text(" ".join(words[:k]) + " ") + rf"\({tail}\)" + how
-    return _detail(detail) + how
+    return detail_tex(detail) + how
 
 
 def _formulas(r):
@@ -338,7 +338,7 @@ def _check_detail(c):
     rows = c.shown if c.ok and c.shown and all(isinstance(x, tuple) and len(x) == 3 for x in c.shown) else ()
     if rows and c.detail == "; ".join(f"{label}: {detail}" for label, _, detail in rows):
         return "; ".join(f"{_text(label)}: {fact_tex(detail)}" for label, _, detail in rows)
-    return _detail(c.detail)
+    return detail_tex(c.detail)
 
 
 def result_tex(r, verdict):
