@@ -120,13 +120,25 @@ def _sizes(field, sizes, env):
             raise _Field(field, f"entry {k}: {bad[0]} = {one[bad[0]]!r}; sizes are integers >= 2 (non-square)")
 
 
+def _built(h, text):
+    """A record built in SymPy (no text in `text`): it needs its build function."""
+    if getattr(h, text) is not None:
+        return False
+    if not callable(h.build):
+        raise _Field(text, f"no {text} text and no build function")
+    return True
+
+
 def _check_how(h):
+    if isinstance(h, Facts):
+        if not callable(h.symbolic_facts):
+            raise _Field("symbolic_facts", "a function returning [(label, ok, detail)]")
+        return
+    if _built(h, "lhs" if isinstance(h, Identity) else "loss"):
+        return
+    env = _env("shapes", h.shapes, h.where)
+    variables = L.shapes_of(h.shapes)
     if isinstance(h, Gradient):
-        if h.loss is None:
-            if not callable(h.build):
-                raise _Field("loss", "no loss text and no build function")
-            return
-        env = _env("shapes", h.shapes, h.where)
         losses = h.loss if isinstance(h.loss, (list, tuple)) else [h.loss]
         claims = h.claims if isinstance(h.claims, (list, tuple)) else [h.claims]
         if len(losses) != len(claims):
@@ -138,30 +150,17 @@ def _check_how(h):
             if not isinstance(cl, dict) or not cl:
                 raise _Field("claims", "expected a dict {variable: its gradient}")
             for v, src in cl.items():
-                if v not in L.shapes_of(h.shapes):
+                if v not in variables:
                     raise _Field(f"claims[{v!r}]", f"{v!r} is not a variable of shapes")
                 _parse(f"claims[{v!r}]", src, env)
         _sizes("sizes", h.sizes, env)
     elif isinstance(h, Identity):
-        if h.lhs is None:
-            if not callable(h.build):
-                raise _Field("lhs", "no lhs text and no build function")
-            return
-        env = _env("shapes", h.shapes, h.where)
         _parse("lhs", h.lhs, env)
         _parse("rhs", h.rhs, env)
         _sizes("sizes", h.sizes, env)
-    elif isinstance(h, Facts):
-        if not callable(h.symbolic_facts):
-            raise _Field("symbolic_facts", "a function returning [(label, ok, detail)]")
-    elif isinstance(h, Mistake):
-        if h.loss is None:
-            if not callable(h.build):
-                raise _Field("loss", "no loss text and no build function")
-            return
-        env = _env("shapes", h.shapes, h.where)
+    else:  # a Mistake
         _parse("loss", h.loss, env)
-        if h.wrt not in env:
+        if h.wrt not in variables:
             raise _Field("wrt", f"{h.wrt!r} is not a variable of shapes")
         # `written` may be undefined as the notes wrote it (mismatched shapes): that is the refutation
         if not isinstance(h.written, str) or not isinstance(h.corrected, str):

@@ -753,12 +753,15 @@ def algebra(e, assume=(), top=True):
         return e
     key = (e, tuple(assume))
     if key not in _BEST:
+        if len(_BEST) > _BEST_MAX:  # a long session derives many expressions: keep the memory bounded
+            _BEST.clear()
         atoms = _Atoms(units=assume)
         best = best_form(to_scalar(e, atoms), atoms, e.shape)
         _BEST[key] = _BEST[(best, key[1])] = best  # a shortest form is its own: a later pass keeps it
     return _BEST[key]
 
 
+_BEST_MAX = 20_000
 _BEST = {}  # region -> its shortest form: simplify_steps revisits the same regions on each pass
 
 
