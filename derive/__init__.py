@@ -19,17 +19,17 @@ loads in milliseconds.  The floors, each importing only those below it:
 maths (language, functions, index normal form, kernels), matrix (matrix
 expressions and their forms, claims), records (plain data), verification (the
 checks and derive.grad), render (reports, generated NumPy, display), notes
-(the catalog) with the CLI on top.
+(the records) and the catalog that iterates them, with the CLI on top.
 """
 __all__ = ["grad", "jacobian", "hessian", "results", "result", "verify", "show", "Result", "Verdict", "claim",
            "ClaimVerdict", "explicit_gradient", "SumsToOne", "assert_backward"]
 
-# where each name lives (the floors: maths, matrix, records, verify, render, notes)
+# where each name lives (the floors: maths, matrix, records, verify, render, catalog)
 _FROM = {"ClaimVerdict": "matrix.prove", "SumsToOne": "matrix.prove", "claim": "matrix.prove",
          "explicit_gradient": "matrix.prove",
          "grad": "verification.derived", "jacobian": "verification.derived", "hessian": "verification.derived",
          "Result": "records", "Verdict": "records",
-         "result": "notes", "results": "notes", "verify": "notes", "show": "notes",
+         "result": "catalog", "results": "catalog", "verify": "catalog", "show": "catalog",
          "assert_backward": "testing"}
 
 

@@ -23,9 +23,9 @@ from derive.verification.derived import NotProved
 from derive.verification.engine import Unsupported
 from derive.maths.language import LanguageError
 from derive import bench
-from derive.notes import plan, result, results, run_check, use
-from derive.notes.load import NotesError
-from derive.notes.load import load as load_notes
+from derive.catalog import plan, result, results, run_check, use
+from derive.catalog.load import NotesError
+from derive.catalog.load import load as load_notes
 from derive.records import Check, Verdict
 from derive.render import codegen
 from derive.render.files import NotWritable, check_writable_dir, check_writable_file, write_atomic

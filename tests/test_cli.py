@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 import derive
-import derive.notes
+import derive.catalog
 from derive.cli import main
 
 
@@ -69,7 +69,7 @@ def test_check_ends_with_a_summary_and_v_prints_each_detail(monkeypatch, capsys)
     assert len(quiet) == len(ids) + 1  # no detail when every check is ok
     assert main(["check", "-v", *ids]) == 0
     loud = capsys.readouterr().out.splitlines()
-    names = [name for i in ids for name, _, _ in derive.notes.plan(derive.result(i))]
+    names = [name for i in ids for name, _, _ in derive.catalog.plan(derive.result(i))]
     details = [ln.split() for ln in loud if ln.startswith("    ")]
     assert [d[0] for d in details] == names                  # a line per check, in order
     assert all(d[2] == "ok" and len(d) > 3 for d in details)  # each with its detail
@@ -85,7 +85,7 @@ def test_show_prints_plain_text_statement_derivation_and_verdict(monkeypatch, ca
     assert out.startswith(f"{r.id}: {r.title}")
     assert "∂s/∂θ = " in out and "softmax(θ)" in out         # Unicode math, from the expressions
     assert "verdict: proved" in out
-    for name, _, _ in derive.notes.plan(r):
+    for name, _, _ in derive.catalog.plan(r):
         assert any(ln.split()[:1] == [name] and "ok" in ln for ln in out.splitlines()), name
     (d,) = r.steps
     reasons = [ln for ln in out.splitlines() if ln.strip().startswith("[") and ln.strip().endswith("]")]
@@ -172,8 +172,8 @@ def test_a_broken_derivation_step_fails_the_build_naming_it(monkeypatch, capsys,
     minus_y = next(a for a in expr.args if a.could_extract_minus_sign())
     broken[3] = Step(expr - minus_y, broken[3].reason)      # the -y_p term dropped
     edited = dataclasses.replace(r, steps=(dataclasses.replace(d, steps=tuple(broken)),))
-    monkeypatch.setitem(derive.notes._BY_ID, r.id, edited)  # records are frozen: the catalog's entry is replaced
-    monkeypatch.setattr(derive.notes, "ALL", [edited if x.id == r.id else x for x in derive.notes.ALL])
+    monkeypatch.setitem(derive.catalog._BY_ID, r.id, edited)  # records are frozen: the catalog's entry is replaced
+    monkeypatch.setattr(derive.catalog, "ALL", [edited if x.id == r.id else x for x in derive.catalog.ALL])
     monkeypatch.setenv("DERIVE_JOBS", "1")
     assert main(["check", "softmax-ce-gradient"]) == 1
     out = capsys.readouterr().out

@@ -7,7 +7,7 @@ import pytest
 import sympy as sp
 
 import derive
-import derive.notes
+import derive.catalog
 from derive.verification import fromsympy, statements
 from derive.maths import language as L
 from derive.matrix import mexpr
@@ -29,19 +29,19 @@ def _parts(h):
 
 @functools.lru_cache(maxsize=None)
 def derived_check(rid):
-    return derive.notes.run_check(derive.result(rid), "derived")
+    return derive.catalog.run_check(derive.result(rid), "derived")
 
 
 def test_every_gradient_has_a_derived_proof_check():
     for r in GRADIENTS:
-        kinds = {n: k for n, k, _ in derive.notes.plan(r)}
+        kinds = {n: k for n, k, _ in derive.catalog.plan(r)}
         assert kinds.get("derived") == PROOF, r.id
 
 
 def test_no_other_kind_has_one():
     for r in derive.results():
         if not isinstance(r.how, Gradient):
-            assert "derived" not in [n for n, _, _ in derive.notes.plan(r)], r.id
+            assert "derived" not in [n for n, _, _ in derive.catalog.plan(r)], r.id
 
 
 @pytest.mark.parametrize("rid", IDS)
@@ -106,7 +106,7 @@ def test_function_names_are_renamed_and_restored():
                    build=lambda V: (V.g.T * apply(f, V.zL), {"zL": hadamard(V.g, apply(fprime, V.zL))}),
                    forward=lambda F, zL, g: g.T @ F.sigmoid(zL), sizes=({"m": 2},))
     r = Result(id="bp1", seed="000", section="4.2", title="BP1", statement="", how=how)
-    c = derive.notes.run_check(r, "derived")
+    c = derive.catalog.run_check(r, "derived")
     assert "g as g_ in the language" in c.detail
     assert "zL: g * fprime(zL)" in c.detail          # the record's own name in the answer
     tex = "".join(c.shown)
@@ -135,20 +135,20 @@ def _window(claim_W=None, claim_x=None):
 
 
 def test_the_right_claim_passes():
-    c = derive.notes.run_check(_window(), "derived")
+    c = derive.catalog.run_check(_window(), "derived")
     assert c.ok, c.detail
 
 
 def test_a_wrong_claim_fails():
     """f for f' in delta: same shape, wrong value."""
-    c = derive.notes.run_check(_window(claim_x=lambda V, z, delta: V.W.T * hadamard(V.v, apply(f, z))), "derived")
+    c = derive.catalog.run_check(_window(claim_x=lambda V, z, delta: V.W.T * hadamard(V.v, apply(f, z))), "derived")
     assert not c.ok
     assert c.detail.startswith("d/dx: derive.grad gives W.T @ delta") and "not shown equal" in c.detail
 
 
 def test_a_transposed_factor_fails():
     """x delta^T for delta x^T (the layout slip of the notes)."""
-    c = derive.notes.run_check(_window(claim_W=lambda V, z, delta: V.x * delta.T), "derived")
+    c = derive.catalog.run_check(_window(claim_W=lambda V, z, delta: V.x * delta.T), "derived")
     assert not c.ok
     assert "d/dW" in c.detail and "not shown equal" in c.detail
 
@@ -158,7 +158,7 @@ def test_a_result_that_justifies_a_rule_is_not_derived_through_it():
     r = Result(id="test-circular", seed="001", section="", title="test", statement="", justifies=(sigmoid,),
                how=Gradient(shapes={"x": ()}, build=lambda V: (sigmoid(V.x), {"x": sigmoid(V.x) * (1 - sigmoid(V.x))}),
                             forward=lambda F, x: F.sigmoid(x)))
-    c = derive.notes.run_check(r, "derived")
+    c = derive.catalog.run_check(r, "derived")
     assert not c.ok and "circular" in c.detail
     # the catalog's own sigmoid-derivative differentiates the definition: no rule for sigma is used
     good = derived_check("sigmoid-derivative")

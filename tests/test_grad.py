@@ -19,7 +19,7 @@ import numpy as np
 import pytest
 
 import derive
-import derive.notes
+import derive.catalog
 from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
 

@@ -2,11 +2,11 @@
 import pytest
 
 import derive
-import derive.notes
+import derive.catalog
 from derive.verification.checks import mistake_spec
 
 IDS = [r.id for r in derive.results()]
-CHECKS = {r.id: [name for name, _, _ in derive.notes.plan(r)] for r in derive.results()}
+CHECKS = {r.id: [name for name, _, _ in derive.catalog.plan(r)] for r in derive.results()}
 CASES = [(i, c) for i in IDS for c in CHECKS[i]]
 
 

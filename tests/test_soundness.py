@@ -13,7 +13,7 @@ from conftest import built_in_sympy
 from derive.verification.checks import kind_check
 import derive.maths.functions
 import derive.matrix.mexpr
-import derive.notes
+import derive.catalog
 from derive import claim
 from derive.records import Derivation, Step
 from derive.verification.steps import check
@@ -337,7 +337,7 @@ def test_plain_symbol_sizes():
                                        ("mistake-delta-recursion", "window-score-gradients")])
 def test_a_correction_pointing_at_an_unrelated_result_fails(rid, other):
     r = derive.result(rid)
-    c = derive.notes.run_check(dataclasses.replace(r, how=dataclasses.replace(r.how, correct=other)), "correction")
+    c = derive.catalog.run_check(dataclasses.replace(r, how=dataclasses.replace(r.how, correct=other)), "correction")
     assert not c.ok and "none of" in c.detail
 
 

@@ -21,19 +21,19 @@ def _layer_forward_symbolic():
     W = sp.MatrixSymbol("W", sp.Symbol("n_l", positive=True, integer=True), sp.Symbol("n_lm1", positive=True, integer=True))
     z, t = W * sp.MatrixSymbol("a", W.shape[1], 1) + sp.MatrixSymbol("b", W.shape[0], 1), sp.Symbol("t", nonnegative=True)
     return [holds("shape", z.shape == (W.shape[0], 1), f"(n_l x n_(l-1)) (n_(l-1) x 1) + (n_l x 1) is {z.shape}"),
-            exact("ReLU(t) = t for t >= 0", relu(t), t)]
+            exact(r"$\operatorname{ReLU}(t) = t$ for $t \ge 0$", relu(t), t)]
 
 
 def _layer_forward_concrete():
     W, a = sp.Matrix([[5, 2], [3, 6]]), sp.Matrix([10, 20])
     z = W * a + sp.Matrix([6, 6])
-    return [exact("W a", W * a, sp.Matrix([90, 150])), exact("W a + 6", z, sp.Matrix([96, 156])),
-            exact("ReLU(z)", z.applyfunc(relu), sp.Matrix([96, 156]))]
+    return [exact(r"$\mathbf{W}\mathbf{a}$", W * a, sp.Matrix([90, 150])), exact(r"$\mathbf{W}\mathbf{a} + 6$", z, sp.Matrix([96, 156])),
+            exact(r"$\operatorname{ReLU}(\mathbf{z})$", z.applyfunc(relu), sp.Matrix([96, 156]))]
 
 
 def _layer_forward_numeric():
     z = np.array([[5.0, 2.0], [3.0, 6.0]]) @ np.array([10.0, 20.0]) + 6.0
-    return [close("float64 W a + b", z, [96, 156]), close("float64 ReLU", np.maximum(z, 0), [96, 156])]
+    return [close(r"float64 $\mathbf{W}\mathbf{a} + \mathbf{b}$", z, [96, 156]), close(r"float64 $\operatorname{ReLU}$", np.maximum(z, 0), [96, 156])]
 
 
 def _gd_symbolic():
@@ -44,11 +44,12 @@ def _gd_symbolic():
     # equality at d = -g/|g| (Cauchy-Schwarz); checked as an identity in 3 components
     gv, dv = sp.Matrix(sp.symbols("g0:3", real=True)), sp.Matrix(sp.symbols("d0:3", real=True))
     ng = sp.sqrt(gv.dot(gv))
-    return [exact("one step on C = theta^2", th - eta * sp.diff(th ** 2, th), (1 - 2 * eta) * th),
-            exact("k steps: theta_k = (1 - 2 eta)^k theta_0 (induction step)",
+    return [exact(r"one step on $C = \theta^2$", th - eta * sp.diff(th ** 2, th), (1 - 2 * eta) * th),
+            exact(r"$k$ steps: $\theta_k = (1 - 2\eta)^k\theta_0$ (induction step)",
                   (1 - 2 * eta) * ((1 - 2 * eta) ** k * th), (1 - 2 * eta) ** (k + 1) * th),
-            holds("|1 - 2 eta| < 1  <=>  0 < eta < 1", conv == sp.Interval.open(0, 1), f"solution set {conv}"),
-            exact("g.d + |g| - (|g|/2)|d + g/|g||^2 = (|g|/2)(1 - |d|^2), zero for unit d",
+            holds(r"$|1 - 2\eta| < 1 \iff 0 < \eta < 1$", conv == sp.Interval.open(0, 1), f"solution set {conv}"),
+            exact((r"$\mathbf{g}\cdot\mathbf{d} + \|\mathbf{g}\| - (\|\mathbf{g}\|/2)\|\mathbf{d} + \mathbf{g}/\|\mathbf{g}\|\|^2 = "
+                   r"(\|\mathbf{g}\|/2)(1 - \|\mathbf{d}\|^2)$, zero for a unit $\mathbf{d}$"),
                   gv.dot(dv) + ng - ng / 2 * (dv + gv / ng).dot(dv + gv / ng), ng / 2 * (1 - dv.dot(dv)))]
 
 
@@ -59,17 +60,17 @@ def _gd_run(eta, n=6):
 
 def _gd_concrete():
     run = lambda e: _gd_run(sp.Rational(e))  # noqa: E731
-    return [exact("eta = 1/2 reaches the minimum in one step", run("1/2")[0], 0),
-            exact("eta = 1/4 halves theta", run("1/4")[-1], sp.Rational(1, 64)),
-            holds("eta = 1 oscillates (no convergence)", run(1) == [(-1) ** (i + 1) for i in range(6)],
+    return [exact(r"$\eta = 1/2$ reaches the minimum in one step", run("1/2")[0], 0),
+            exact(r"$\eta = 1/4$ halves $\theta$", run("1/4")[-1], sp.Rational(1, 64)),
+            holds(r"$\eta = 1$ oscillates (no convergence)", run(1) == [(-1) ** (i + 1) for i in range(6)],
                   f"iterates {run(1)}"),
-            holds("eta = 5/4 overshoots and grows", abs(run("5/4")[-1]) > 1, f"theta_6 = {run('5/4')[-1]}")]
+            holds(r"$\eta = 5/4$ overshoots and grows", abs(run("5/4")[-1]) > 1, f"theta_6 = {run('5/4')[-1]}")]
 
 
 def _gd_numeric():
     a, b = _gd_run(0.99, 2000)[-1], _gd_run(1.01, 2000)[-1]
-    return [holds("float64: eta = 0.99 converges", abs(a) < 1e-12, f"theta_2000 = {a:.3g}"),
-            holds("float64: eta = 1.01 diverges", abs(b) > 1e12, f"theta_2000 = {b:.3g}")]
+    return [holds(r"float64: $\eta = 0.99$ converges", abs(a) < 1e-12, f"theta_2000 = {a:.3g}"),
+            holds(r"float64: $\eta = 1.01$ diverges", abs(b) > 1e12, f"theta_2000 = {b:.3g}")]
 
 
 def _node_error_symbolic():
@@ -78,7 +79,7 @@ def _node_error_symbolic():
     u = w1 * sigmoid(z1) + w2 * sigmoid(z2) + b
     C = sp.Rational(1, 2) * (y - sigmoid(u)) ** 2
     delta1 = (sigmoid(u) - y) * sigmoid(u) * (1 - sigmoid(u)) * w1 * sigmoid(z1) * (1 - sigmoid(z1))
-    return [exact("C(z1 + Delta) = C(z1) + delta_1 Delta + O(Delta^2): first-order coefficient",
+    return [exact(r"$C(z_1 + \Delta) = C(z_1) + \delta_1\Delta + O(\Delta^2)$: the first-order coefficient",
                   sp.diff(C.subs(z1, z1 + D), D).subs(D, 0), delta1)]   # the Taylor coefficient of Delta
 
 
@@ -91,15 +92,15 @@ def _node_error_numeric():
     hs = np.array([1e-1, 1e-2, 1e-3])
     rem = np.array([abs(C(z + h * np.eye(3)[1]) - C(z) - delta[1] * h) for h in hs])
     order = np.polyfit(np.log(hs), np.log(rem), 1)[0]
-    return [holds("float64: remainder |C(z + D e_j) - C(z) - delta_j D| shrinks as D^2",
+    return [holds(r"float64: the remainder $|C(\mathbf{z} + \Delta\mathbf{e}_j) - C(\mathbf{z}) - \delta_j\Delta|$ shrinks as $\Delta^2$",
                   1.9 <= order <= 2.1, f"fitted order {order:.3f} over D = 1e-1..1e-3")]
 
 
 def _sgd_exact():
     N, B = 10 ** 6, 120
-    return [exact("number of minibatches = ceil(N / B)", sp.ceiling(sp.Rational(N, B)), 8334),
-            exact("N = 8333 * 120 + 40", sp.Integer(N // B) * B + N % B, N),
-            exact("the last minibatch holds N - 8333 * 120", N - (math.ceil(N / B) - 1) * B, 40)]
+    return [exact(r"number of minibatches: $\lceil N / B\rceil$", sp.ceiling(sp.Rational(N, B)), 8334),
+            exact(r"$N = 8333 \cdot 120 + 40$", sp.Integer(N // B) * B + N % B, N),
+            exact(r"the last minibatch holds $N - 8333 \cdot 120$", N - (math.ceil(N / B) - 1) * B, 40)]
 
 
 def _sgd_numeric():

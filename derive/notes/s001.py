@@ -56,11 +56,11 @@ def _gradient_check_symbolic():
     cubic = quad + c[3] * x ** 3
     central = lambda p: (p.subs(x, x + eps) - p.subs(x, x - eps)) / (2 * eps)  # noqa: E731
     best = sp.solve(sp.diff(M * eps ** 2 / 6 + u * F / eps, eps), eps)  # truncation + rounding of the difference
-    return [exact("central difference is exact for degree <= 2", central(quad), sp.diff(quad, x)),
-            exact("error for degree 3 is c3 eps^2 (not exact)", central(cubic) - sp.diff(cubic, x), c[3] * eps ** 2),
-            exact("forward difference of a quadratic errs by c2 eps",
+    return [exact(r"the central difference is exact for degree $\le 2$", central(quad), sp.diff(quad, x)),
+            exact(r"its error for degree 3 is $c_3\epsilon^2$ (not exact)", central(cubic) - sp.diff(cubic, x), c[3] * eps ** 2),
+            exact(r"the forward difference of a quadratic errs by $c_2\epsilon$",
                   (quad.subs(x, x + eps) - quad) / eps - sp.diff(quad, x), c[2] * eps),
-            holds("the error model M eps^2/6 + u F/eps is minimal at eps = (3uF/M)^(1/3)",
+            holds(r"the error model $M\epsilon^2/6 + uF/\epsilon$ is least at $\epsilon = (3uF/M)^{1/3}$",
                   len(best) == 1 and sp.simplify(best[0] ** 3 - 3 * u * F / M) == 0, f"stationary point {best}")]
 
 
@@ -68,12 +68,13 @@ def _gradient_check_concrete():
     e, t, J = sp.Rational(1, 10 ** 4), sp.Rational(123456, 1000), lambda a, b: a ** 2 + b ** 2
     central = lambda f, x: (f(x + e) - f(x - e)) / (2 * e)  # noqa: E731
     best = float((3 * sp.Rational(1, 2 ** 53)) ** sp.Rational(1, 3))
-    return [exact("J([1, 2]) = 5", J(1, 2), 5),
-            exact("grad J([1, 2]) = [2, 4] by central differences (exact)",
+    return [exact(r"$J([1, 2]) = 5$", J(1, 2), 5),
+            exact(r"$\nabla J([1, 2]) = [2, 4]$ by central differences (exact)",
                   sp.Matrix([central(lambda a: J(a, 2), 1), central(lambda b: J(1, b), 2)]), sp.Matrix([2, 4])),
-            exact("123.456^2 = 15241.383936", t ** 2, sp.Rational(15241383936, 10 ** 6)),
-            exact("central difference at 123.456 = 246.912", central(lambda s: s ** 2, t), sp.Rational(246912, 1000)),
-            holds("eps* = (3 u)^(1/3) for u = 2^-53, |f| = |f'''| = 1, is about 7e-6", 6e-6 < best < 8e-6, f"{best:.2e}")]
+            exact(r"$123.456^2 = 15241.383936$", t ** 2, sp.Rational(15241383936, 10 ** 6)),
+            exact(r"the central difference at $123.456$ is $246.912$", central(lambda s: s ** 2, t), sp.Rational(246912, 1000)),
+            holds(r"the best step $(3u)^{1/3}$ for $u = 2^{-53}$, $|f| = |f'''| = 1$, is about $7 \cdot 10^{-6}$",
+                  6e-6 < best < 8e-6, f"{best:.2e}")]
 
 
 def _fd_error(eps, x=123.456):
@@ -83,9 +84,9 @@ def _fd_error(eps, x=123.456):
 
 def _gradient_check_numeric():
     e4, e9 = _fd_error(1e-4), _fd_error(1e-9)
-    return [close("float64 central difference of sum x^2 at [1, 2]",
+    return [close(r"float64 central difference of $\sum x^2$ at $[1, 2]$",
                   [((1 + 1e-4) ** 2 - (1 - 1e-4) ** 2) / 2e-4, ((2 + 1e-4) ** 2 - (2 - 1e-4) ** 2) / 2e-4], [2, 4], 1e-10),
-            holds("float64 at 123.456: eps = 1e-9 errs far more than eps = 1e-4", e9 > 100 * e4,
+            holds(r"float64 at $123.456$: $\epsilon = 10^{-9}$ errs far more than $\epsilon = 10^{-4}$", e9 > 100 * e4,
                   f"error {float(e9):.2e} at 1e-9 vs {float(e4):.2e} at 1e-4")]
 
 
@@ -105,12 +106,12 @@ def _epsilon_range():
 def _parameter_count_symbolic():
     Dx, H, Dy = (dim(s) for s in ("Dx", "H", "Dy"))
     shapes = [(Dx, H), (1, H), (H, Dy), (1, Dy)]   # W1, b1, W2, b2 in the row-vector network
-    return [exact("entries of W1, b1, W2, b2", sum(a * b for a, b in shapes), (Dx + 1) * H + (H + 1) * Dy)]
+    return [exact(r"entries of $\mathbf{W}_1$, $\mathbf{b}_1$, $\mathbf{W}_2$, $\mathbf{b}_2$", sum(a * b for a, b in shapes), (Dx + 1) * H + (H + 1) * Dy)]
 
 
 def _parameter_count_concrete():
     mats = [sp.MatrixSymbol(n, r, c).as_explicit() for n, r, c in (("W1", 20, 8), ("b1", 1, 8), ("W2", 8, 5), ("b2", 1, 5))]
-    return [exact("Dx = 20, H = 8, Dy = 5: counted entries", sum(len(m) for m in mats), (20 + 1) * 8 + (8 + 1) * 5)]
+    return [exact(r"$D_x = 20$, $H = 8$, $D_y = 5$: the entries counted", sum(len(m) for m in mats), (20 + 1) * 8 + (8 + 1) * 5)]
 
 
 def _parameter_count_numeric():
@@ -120,14 +121,14 @@ def _parameter_count_numeric():
 
 def _ce_example():
     H = -sum(pi * sp.log(qi) for pi, qi in zip([0, 1, 0], [sp.Rational(1, 100), sp.Rational(9, 10), sp.Rational(9, 100)]))
-    return [exact("H(p, q) = -log 0.9", H, -sp.log(sp.Rational(9, 10))),
-            holds("-log 0.9 = 0.10536 to 5 places", sp.Rational(105355, 10 ** 6) <= sp.N(H, 50) < sp.Rational(105365, 10 ** 6),
+    return [exact(r"$H(p, q) = -\log 0.9$", H, -sp.log(sp.Rational(9, 10))),
+            holds(r"$-\log 0.9 = 0.10536$ to 5 places", sp.Rational(105355, 10 ** 6) <= sp.N(H, 50) < sp.Rational(105365, 10 ** 6),
                   f"{sp.N(H, 20)} (50-digit evaluation)")]
 
 
 def _ce_example_numeric():
     Hf = -float(np.sum(np.array([0.0, 1.0, 0.0]) * np.log([0.01, 0.9, 0.09])))
-    return [close("float64 H(p, q)", Hf, 0.105360515657826, 1e-14), holds("rounds to 0.10536", round(Hf, 5) == 0.10536, f"{Hf:.10f}")]
+    return [close(r"float64 $H(p, q)$", Hf, 0.105360515657826, 1e-14), holds("rounds to 0.10536", round(Hf, 5) == 0.10536, f"{Hf:.10f}")]
 
 
 RESULTS = [

@@ -17,39 +17,41 @@ _dsig = sigmoid(_z) * (1 - sigmoid(_z))  # sigma', proved in sigmoid-derivative
 def _saturation_symbolic():
     s, dsig = sp.Symbol("s", positive=True), sp.diff(1 / (1 + sp.exp(-_z)), _z)  # s = sigma(z), in (0, 1)
     zp, zn = sp.Symbol("zp", positive=True), sp.Symbol("zn", negative=True)
-    return [exact("1/4 - s(1 - s) = (s - 1/2)^2 >= 0, so sigma' <= 1/4", sp.Rational(1, 4) - s * (1 - s),
+    return [exact(r"$\frac14 - s(1 - s) = (s - \frac12)^2 \ge 0$, so $\sigma' \le \frac14$", sp.Rational(1, 4) - s * (1 - s),
                   (s - sp.Rational(1, 2)) ** 2),
-            exact("equality iff sigma(z) = 1/2 iff z = 0", sigmoid(0), sp.Rational(1, 2)),
-            holds("sigma is injective (sigma' > 0), so sigma(z) = 1/2 only at z = 0",
+            exact(r"equality iff $\sigma(z) = \frac12$ iff $z = 0$", sigmoid(0), sp.Rational(1, 2)),
+            holds(r"$\sigma$ is injective ($\sigma' > 0$), so $\sigma(z) = \frac12$ only at $z = 0$",
                   sp.solve(sp.Eq(1 / (1 + sp.exp(-_z)), sp.Rational(1, 2)), _z) == [0], "solve gives z = 0 only"),
-            exact("sigma'(z) -> 0 as z -> +oo", sp.limit(dsig, _z, sp.oo), 0),
-            exact("sigma'(z) -> 0 as z -> -oo", sp.limit(dsig, _z, -sp.oo), 0),
-            exact("ReLU'(z) = 1 for z > 0", sp.diff(relu(zp), zp), 1), exact("ReLU'(z) = 0 for z < 0", step(zn), 0)]
+            exact(r"$\sigma'(z) \to 0$ as $z \to +\infty$", sp.limit(dsig, _z, sp.oo), 0),
+            exact(r"$\sigma'(z) \to 0$ as $z \to -\infty$", sp.limit(dsig, _z, -sp.oo), 0),
+            exact(r"$\operatorname{ReLU}'(z) = 1$ for $z > 0$", sp.diff(relu(zp), zp), 1), exact(r"$\operatorname{ReLU}'(z) = 0$ for $z < 0$", step(zn), 0)]
 
 
 def _saturation_concrete():
     d10 = _dsig.subs(_z, 10)
-    return [exact("sigma'(0) = 1/4", _dsig.subs(_z, 0), sp.Rational(1, 4)),
-            holds("sigma'(10) < 1/20000 (saturated)", sp.N(d10, 30) < sp.Rational(1, 20000), f"sigma'(10) = {sp.N(d10, 6)}")]
+    return [exact(r"$\sigma'(0) = \frac14$", _dsig.subs(_z, 0), sp.Rational(1, 4)),
+            holds(r"$\sigma'(10) < 1/20000$ (saturated)", sp.N(d10, 30) < sp.Rational(1, 20000), f"sigma'(10) = {sp.N(d10, 6)}")]
 
 
 def _saturation_numeric():
     t = np.linspace(-30, 30, 60001)
     d = F.sigmoid(t) * (1 - F.sigmoid(t))
-    return [holds("float64: max of sigma' on [-30, 30] is 1/4, at z = 0", abs(d.max() - 0.25) < 1e-15 and t[d.argmax()] == 0,
+    return [holds(r"float64: the largest $\sigma'$ on $[-30, 30]$ is $\frac14$, at $z = 0$", abs(d.max() - 0.25) < 1e-15 and t[d.argmax()] == 0,
                   f"max {d.max():.17g} at z = {t[d.argmax()]:g}"),
-            close("float64: sigma'(+-30) ~ 9.4e-14", [d[0], d[-1]], [9.357622968839299e-14] * 2, 1e-9)]
+            close(r"float64: $\sigma'(\pm 30) \approx 9.4 \cdot 10^{-14}$", [d[0], d[-1]], [9.357622968839299e-14] * 2, 1e-9)]
 
 
 def _from_output_symbolic():
     rows = []
     for name, (act, dout) in ACTIVATIONS.items():
         if name == "relu":  # by cases: step(relu(t)) = step(t) on t > 0 and on t <= 0 (step(0) = 0)
-            for label, s in (("t > 0", sp.Symbol("tp", positive=True)), ("t <= 0", sp.Symbol("tn", nonpositive=True))):
-                rows.append(exact(f"relu: d relu/dt = step(relu(t)) for {label}", sp.diff(act(s), s), dout(act(s))))
+            for label, s in (("t > 0", sp.Symbol("tp", positive=True)), (r"t \le 0", sp.Symbol("tn", nonpositive=True))):
+                rows.append(exact(rf"relu: $d\operatorname{{ReLU}}/dt = \operatorname{{step}}(\operatorname{{ReLU}}(t))$ "
+                                  rf"for ${label}$", sp.diff(act(s), s), dout(act(s))))
         else:
-            rows.append(exact(f"{name}: d a/dt = {dout(sp.Symbol('a'))} at a = {name}(t)", sp.diff(act(_t), _t), dout(act(_t))))
-    return rows + [exact("1 - sigma(t) = sigma(-t), so log(1 - sigma(z)) = log sigma(-z) (BCE from logits)",
+            rows.append(exact(rf"{name}: $da/dt = {sp.latex(dout(sp.Symbol('a')))}$ at $a = \operatorname{{{name}}}(t)$",
+                              sp.diff(act(_t), _t), dout(act(_t))))
+    return rows + [exact(r"$1 - \sigma(t) = \sigma(-t)$, so $\log(1 - \sigma(z)) = \log \sigma(-z)$ (BCE from logits)",
                          1 - sigmoid(_t), sigmoid(-_t))]
 
 
@@ -57,7 +59,7 @@ def _from_output_numeric():
     z, h = np.linspace(-4, 4, 81) + 0.05, 1e-6  # off relu's kink
     rows = {"sigmoid": (F.sigmoid, lambda a: a * (1 - a)), "tanh": (F.tanh, lambda a: 1 - a * a),  # f, f' from a
             "relu": (F.relu, lambda a: (a > 0) * 1.0), "identity": (lambda x: x, np.ones_like)}
-    return [close(f"float64: {n}: central difference vs f' from the output", (f(z + h) - f(z - h)) / (2 * h),
+    return [close(f"float64: {n}: central difference against $f'$ from the output", (f(z + h) - f(z - h)) / (2 * h),
                   d(f(z)), 1e-8) for n, (f, d) in rows.items()]
 
 
@@ -101,8 +103,8 @@ RESULTS = [
            convention=("a = f(z) the activation; backprop can take f' from the a it stored in the forward pass. The "
                        "notes write the sigmoid case; tanh, ReLU and identity are derive's, for derive.numeric"),
            how=Facts(_from_output_symbolic,
-                     lambda: [exact("sigmoid: a(1 - a) at z = 0 is 1/4", ACTIVATIONS["sigmoid"][1](sigmoid(0)), sp.Rational(1, 4)),
-                              exact("tanh: 1 - tanh(1)^2 = tanh'(1)", ACTIVATIONS["tanh"][1](sp.tanh(1)),
+                     lambda: [exact(r"sigmoid: $a(1 - a)$ at $z = 0$ is $\frac14$", ACTIVATIONS["sigmoid"][1](sigmoid(0)), sp.Rational(1, 4)),
+                              exact(r"tanh: $1 - \tanh(1)^2 = \tanh'(1)$", ACTIVATIONS["tanh"][1](sp.tanh(1)),
                                     sp.diff(sp.tanh(_t), _t).subs(_t, 1))],
                      _from_output_numeric),
            code=tuple(f"{a}_prime_from_output" for a in ACTIVATIONS) + ("tanh_prime",)),

@@ -6,18 +6,18 @@ from derive.records import Facts, Gradient, Mistake, Result
 from derive.verification.facts import exact, holds
 
 _x, _h = sp.Symbol("x", real=True), sp.Symbol("Delta_x", real=True)
-_FUNCS = [("x^2", _x ** 2), ("x^3", _x ** 3), ("e^x", sp.exp(_x)), ("sin x", sp.sin(_x)), ("sigma(x)", 1 / (1 + sp.exp(-_x)))]
+_FUNCS = [("x^2", _x ** 2), ("x^3", _x ** 3), ("e^x", sp.exp(_x)), (r"\sin x", sp.sin(_x)), (r"\sigma(x)", 1 / (1 + sp.exp(-_x)))]
 
 
 def _quotient_concrete():
     q = ((_x + _h) ** 2 - _x ** 2) / _h
-    return [exact("for x^2 the quotient is 2x + Dx exactly", sp.cancel(q), 2 * _x + _h),
-            exact("at x = 3, Dx = 1/1000: 6.001", q.subs({_x: 3, _h: sp.Rational(1, 1000)}), sp.Rational(6001, 1000))]
+    return [exact(r"for $x^2$ the quotient is $2x + \Delta x$ exactly", sp.cancel(q), 2 * _x + _h),
+            exact(r"at $x = 3$, $\Delta x = 1/1000$ it is $6.001$", q.subs({_x: 3, _h: sp.Rational(1, 1000)}), sp.Rational(6001, 1000))]
 
 
 def _quotient_numeric():
     errs = [abs((np.sin(0.7 + h) - np.sin(0.7)) / h - np.cos(0.7)) for h in (1e-2, 1e-3, 1e-4)]
-    return [holds("float64: the forward quotient of sin converges to cos at rate ~Dx",
+    return [holds(r"float64: the forward quotient of $\sin$ converges to $\cos$ at the rate of $\Delta x$",
                   all(9 < a / b < 11 for a, b in zip(errs, errs[1:])), f"errors {['%.2e' % e for e in errs]}")]
 
 
@@ -42,7 +42,7 @@ RESULTS = [
     Result("difference-quotient", "003", "Derivatives", "The derivative as the limit of the difference quotient",
            r"\lim_{\Delta x\to 0}\frac{f(x + \Delta x) - f(x)}{\Delta x} = f'(x)",
            convention="proved as a limit for x^2, x^3, e^x, sin x and sigma; the numeric check shows the O(Dx) error",
-           how=Facts(lambda: [exact(f"lim (f(x + Dx) - f(x))/Dx = f'(x) for f = {name}",
+           how=Facts(lambda: [exact(rf"$\lim_{{\Delta x\to 0}}(f(x + \Delta x) - f(x))/\Delta x = f'(x)$ for $f(x) = {name}$",
                                     sp.limit((e.subs(_x, _x + _h) - e) / _h, _h, 0), sp.diff(e, _x)) for name, e in _FUNCS],
                      _quotient_concrete, _quotient_numeric)),
     Result("bce-layer-backward", "003", "Backpropagation, output layer", "A σ output layer with mean binary cross-entropy",

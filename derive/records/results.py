@@ -12,7 +12,7 @@ notes' own convention) and how it is established, by one of four kinds:
   correct result.
 
 The checks that act on these records live in :mod:`derive.verification`, the
-reports in :mod:`derive.render`, the records themselves in :mod:`derive.notes`.
+reports in :mod:`derive.render`, the records themselves in :mod:`derive.notes`, iterated by :mod:`derive.catalog`.
 """
 from __future__ import annotations
 
