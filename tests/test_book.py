@@ -1,6 +1,7 @@
 """The book (reports/derive.pdf): notation that renders, formulas that fit the
 page, a log that is kept and read.  The compile tests use the committed
 reports/ (no verification run: about 10 s) and skip without pdflatex."""
+import pickle
 import re
 import shutil
 from pathlib import Path
@@ -8,10 +9,12 @@ from pathlib import Path
 import pytest
 import sympy as sp
 
-from derive.maths.functions import fprime, step
+from derive.maths.functions import fprime, sigmoid, step
 from derive.matrix.latex import tex
 from derive.render import breaking
 from derive.render.report import detail_tex, build_pdf, fact_tex, log_summary
+from derive.render.text import fact_text
+from derive.verification.facts import exact, holds
 
 ROOT = Path(__file__).resolve().parent.parent
 PDFLATEX = shutil.which("pdflatex")
@@ -79,17 +82,23 @@ def test_every_derivation_step_is_shown():
 
 
 def test_facts_are_mathematics():
-    assert fact_tex("(1 - sigmoid(t))*sigmoid(t) = (1 - sigmoid(t))*sigmoid(t) (expansion)") == (
+    t = sp.Symbol("t")
+    assert fact_tex(exact("", (1 - sigmoid(t)) * sigmoid(t), sigmoid(t) * (1 - sigmoid(t)))) == (
         r"\(\left(1 - \sigma\left(t\right)\right) \sigma\left(t\right) = "
         r"\left(1 - \sigma\left(t\right)\right) \sigma\left(t\right)\) (expansion)")
-    assert fact_tex("[[2], [4]] = [[2], [4]] (expansion)").count(r"\begin{bmatrix}2 \\ 4\end{bmatrix}") == 2
-    assert fact_tex("1/4 = 1/4 (expansion)") == r"\(\frac{1}{4} = \frac{1}{4}\) (expansion)"
-    assert fact_tex("sigma'(10) = 0.0000453958") == r"\(\sigma'\left(10\right) = 0.0000453958\)"
-    assert fact_tex("stationary point [3**(1/3)*u**(1/3)]").startswith(r"stationary point \(\left[")
-    cut = fact_tex("(-c1*(-epsilon + x) + c1*(epsilon + x... = c1 + 2*c2*x (expansion)")
-    assert cut == r"\(\ldots = c_{1} + 2 c_{2} x\) (expansion; left-hand side elided: too long for the check's record)"
+    assert fact_tex(exact("", sp.Matrix([2, 4]), sp.Matrix([2, 4]))).count(r"\begin{bmatrix}2 \\ 4\end{bmatrix}") == 2
+    assert fact_tex(exact("", sp.Rational(1, 4), sp.Rational(1, 4))) == r"\(\frac{1}{4} = \frac{1}{4}\) (expansion)"
+    assert fact_tex(holds("", True, "sigma'(10) = 0.0000453958")) == r"\(\sigma'\left(10\right) = 0.0000453958\)"
+    assert fact_tex(holds("", True, "stationary point [3**(1/3)*u**(1/3)]")).startswith(r"stationary point \(\left[")
+    c, x = sp.symbols("c0:12"), sp.Symbol("x")
+    long = sum(ck * (x + 1) ** k for k, ck in enumerate(c))  # its sides were cut to 57 characters and elided
+    f = exact("", long, sp.expand(long))
+    assert f.lhs == long and f.rhs == sp.expand(long) and f.ok and f.how == "expansion"
+    assert "c_{11}" in fact_tex(f) and r"\ldots" not in fact_tex(f) and "c₁₁" in fact_text(f)
+    assert pickle.loads(pickle.dumps(f)) == f  # a verdict crosses the worker pool
     for p in (ROOT / "reports").glob("*.tex"):  # the committed book: no SymPy string in a facts list
         text = p.read_text()
+        assert "elided" not in text, p.name
         if "list of facts" in text:
             items = text.split(r"\begin{enumerate}")[1].split(r"\end{enumerate}")[0]
             for item in items.splitlines():
@@ -180,3 +189,18 @@ def test_derived_documents_compile_without_overfull_boxes(case, tmp_path):
     log = (tmp_path / "g.log").read_text(errors="replace")
     assert proc.returncode == 0, proc.stdout[-2000:]
     assert not re.findall(r"^Overfull", log, re.M) and "Missing character" not in log
+
+
+def test_a_label_is_text_with_inline_math():
+    """Issue #15: text escaped (a bare ^ prints as itself), $...$ passed
+    through as LaTeX; a dollar that pairs with nothing is printed, never math."""
+    from derive.render.report import label_tex
+    from derive.render.text import text
+    assert label_tex(r"central difference is exact for degree $\le 2$") == (
+        r"central difference is exact for degree \(\le 2\)")
+    assert label_tex(r"$|1 - 2\eta| < 1 \iff 0 < \eta < 1$") == r"\(|1 - 2\eta| < 1 \iff 0 < \eta < 1\)"
+    assert label_tex("error c3 eps^2 in x_1") == r"error c3 eps\textasciicircum{}2 in x\_1"
+    assert label_tex("a bill of $5") == r"a bill of \$5" and label_tex(r"\$5 and $x^2$") == r"\$5 and \(x^2\)"
+    assert text(r"central difference is exact for degree $\le 2$") == "central difference is exact for degree ≤ 2"
+    assert text(r"$|1 - 2\eta| < 1 \iff 0 < \eta < 1$") == "|1 − 2η| < 1 ⇔ 0 < η < 1"
+    assert text("eps^2") == "eps^2" and text("a bill of $5") == "a bill of $5"

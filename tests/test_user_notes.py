@@ -92,3 +92,37 @@ def test_grad_pdf_checks_its_path_before_deriving(tmp_path):
     (tmp_path / "afile").write_text("")
     out = run("grad", "x.T @ x", "--wrt", "x", "--shape", "x=n,1", "--pdf", str(tmp_path / "afile" / "g.pdf"))
     assert out.returncode == 2 and out.stderr.startswith("derive: error: --pdf") and "proved" not in out.stdout
+
+
+LABELS = '''"""Facts whose labels are text with $math$, a bare ^, and a dollar that pairs with nothing."""
+import sympy as sp
+from derive.records import Facts, Result
+from derive.verification.facts import exact, holds
+
+x = sp.Symbol("x")
+RESULTS = [
+    Result("labels", "1", "p. 1", "Labels", r"(x + 1)^2 = x^2 + 2x + 1",
+           how=Facts(lambda: [exact(r"the square is exact for degree $\\le 2$ (eps^2 in words)", (x + 1) ** 2, x**2 + 2*x + 1),
+                              holds("a bill of $5 stays text", True, "5 dollars")])),
+]
+'''
+
+
+@pytest.mark.skipif(shutil.which("pdflatex") is None, reason="pdflatex not installed")
+def test_fact_labels_are_text_with_inline_math(tmp_path):
+    """Issue #15: a label's $...$ is mathematics, the rest text (a bare ^
+    prints as ^); an unpaired $ is printed, in the book and the terminal, and
+    cannot swallow the page (the loader takes it: a label is the user's words)."""
+    notes = tmp_path / "labels.py"
+    notes.write_text(LABELS)
+    out = run("all", "--notes", str(notes), "--out", str(tmp_path / "out"))
+    assert out.returncode == 0 and "no overfull box" in out.stdout, out.stdout + out.stderr
+    tex = (tmp_path / "out" / "labels.tex").read_text()
+    assert r"\item the square is exact for degree \(\le 2\) (eps\textasciicircum{}2 in words): " in tex
+    assert r"\item a bill of \$5 stays text: " in tex
+    words = subprocess.run(["pdftotext", str(tmp_path / "out" / "derive.pdf"), "-"], capture_output=True,
+                           text=True).stdout if shutil.which("pdftotext") else "eps^2 a bill of $5"
+    assert ("eps^2" in words or "eps\u02c62" in words) and "a bill of $5" in words  # ^ as TeX's text circumflex
+    shown = run("show", "--notes", str(notes), "labels").stdout
+    assert "ok   the square is exact for degree ≤ 2 (eps^2 in words): (1 + x)² = 1 + x² + 2·x (expansion)" in shown
+    assert "ok   a bill of $5 stays text: 5 dollars" in shown

@@ -108,9 +108,35 @@ class Identity:
 
 
 @dataclass(frozen=True)
+class Fact:
+    """One fact of a Facts record, as its check established it.
+
+    label: what the fact says, text with inline math between dollar signs
+    ("exact for degree $\\le 2$"); ok: whether it holds.  An exact fact keeps
+    its two sides whole (SymPy, never cut short): `rel` is "=" when their
+    difference was shown to be 0 (by `how`, e.g. "expansion") and "!="
+    when it was not.  Any other fact says what establishes it in `detail`
+    (words and values); an exact one's detail is its sides in plain text."""
+
+    label: str
+    ok: bool
+    detail: str = ""
+    lhs: object = None
+    rhs: object = None
+    rel: str = "="
+    how: str = ""
+
+    @property
+    def exact(self):
+        return self.lhs is not None
+
+
+@dataclass(frozen=True)
 class Facts:
     """Each of symbolic/concrete/numeric is a function returning a list of
-    (label, ok, detail); all must hold.  None: that check does not apply."""
+    Fact (derive.verification.facts: exact, holds, close; a plain
+    (label, ok, detail) is read as one); all must hold.  None: that check
+    does not apply."""
 
     symbolic_facts: Callable
     concrete_facts: Callable = None

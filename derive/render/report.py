@@ -20,7 +20,7 @@ import sympy as sp
 from derive import numeric
 from derive.maths import functions
 from derive.matrix.latex import escape, tex, unicode_preamble
-from derive.records import Derivation, Gradient, Mistake
+from derive.records import Derivation, Fact, Gradient, Mistake
 from derive.render import breaking
 from derive.render.codegen import helpers
 from derive.render.display import formula_lines
@@ -126,7 +126,7 @@ def _sympy_names():
 def _parse(text):
     """A SymPy string as the expression it prints (None if it is not one)."""
     from sympy.parsing.sympy_parser import parse_expr
-    if not text or text.endswith("...") or re.search(r"[A-Za-z]{2,} [A-Za-z]", text):
+    if not text or re.search(r"[A-Za-z]{2,} [A-Za-z]", text):
         return None
     prime = re.fullmatch(r"([A-Za-z]+)'\((.*)\)", text)  # sigma'(10): the derivative at a point
     try:  # the string is str() of a SymPy object: parsing it gives that object back
@@ -157,9 +157,7 @@ def _value_tex(e):
 
 
 def _side(text):
-    """One side of a fact: mathematics, or elided when the check's record cut it short."""
-    if text.endswith("..."):
-        return None
+    """A value in a fact's words as mathematics (None: not one)."""
     if re.fullmatch(r"-?\d+\.\d+", text):  # a decimal as the check wrote it, every digit
         return text
     e = _parse(text)
@@ -176,30 +174,55 @@ def _top_split(text, sep):
     return (text[:hits[0]], text[hits[0] + len(sep):]) if len(hits) == 1 else None
 
 
-def fact_tex(detail):
-    """A fact's detail as the check records it ('lhs = rhs (how)', a value, or
-    words around values) with its expressions typeset as mathematics; a side
-    the record cut short ('...') is said to be elided, never invented."""
+def label_tex(label):
+    r"""A fact's label: text escaped (a bare ^ or _ prints as itself), inline
+    math between dollar signs passed through as LaTeX (\$ is a dollar sign).
+    A label whose dollars do not pair is text throughout, its dollars printed:
+    never a formula that runs on into the rest of the page."""
+    parts = re.split(r"(?<!\\)\$", str(label))
+    if len(parts) % 2 == 0:
+        return _text(str(label).replace("\\$", "$"))
+    return "".join(_text(p.replace("\\$", "$")) if k % 2 == 0 else rf"\({p}\)" for k, p in enumerate(parts))
+
+
+def _side_tex(e):
+    """One side of an exact fact, whole: a column as a column, a float as _number prints it."""
+    if isinstance(e, sp.MatrixBase):
+        return _math(e)
+    if isinstance(e, sp.Float):
+        return _number(e)
+    return tex(e)
+
+
+def equation_tex(f):
+    """An exact fact's two sides as one formula TeX can break (breaking.fit)."""
+    rel = "=" if f.rel == "=" else r"\neq"
+    return breaking.fit(f"{_side_tex(f.lhs)} {rel} {_side_tex(f.rhs)}", display=False)
+
+
+def fact_tex(f):
+    """A fact as its check established it: an exact one's two sides, whole,
+    and how their difference was shown to be 0; any other its detail (words
+    and values, the values typeset as mathematics)."""
+    if f.exact:
+        return rf"\({equation_tex(f)}\)" + (f" ({_text(f.how)})" if f.how else "")
+    return words_tex(f.detail)
+
+
+def words_tex(detail):
+    """A fact's detail in words ('sigma'(10) = 0.0000453958', 'stationary
+    point [...]', 'lhs = rhs (how)') with its values typeset as mathematics."""
     detail = _stable(str(detail))
     how = ""
     m = re.fullmatch(r"(.*?) (\([^()]*(?:\([^()]*\)[^()]*)*\))", detail)
     if m and (" = " in m.group(1) or _parse(m.group(1)) is not None):
         detail, how = m.group(1), " " + _text(m.group(2))
     for sep, rel in ((" != ", r"\neq"), (" = ", "=")):
-        cut = re.fullmatch(r"(.*?\.\.\.)" + sep + r"(.*)", detail)  # a side cut short: its brackets do not balance
-        parts = (cut.group(1), cut.group(2)) if cut else _top_split(detail, sep)
+        parts = _top_split(detail, sep)
         if parts:
             lhs, rhs = _side(parts[0]), _side(parts[1])
-            if lhs is None and rhs is None and not (parts[0].endswith("...") or parts[1].endswith("...")):
+            if lhs is None or rhs is None:
                 break  # words: typeset what detail_tex recognises
-            cut = [n for n, p in (("left", parts[0]), ("right", parts[1])) if p.endswith("...")]
-            words = (f"{' and '.join(cut)}-hand side{'s' * (len(cut) > 1)} elided: too long for the "
-                     "check's record") if cut else ""
-            if (lhs is None and not parts[0].endswith("...")) or (rhs is None and not parts[1].endswith("...")):
-                break
-            lhs, rhs = (r"\ldots" if x is None else x for x in (lhs, rhs))
-            if words:
-                how = rf" ({how.strip()[1:-1]}; {_text(words)})" if how else rf" ({_text(words)})"
             return rf"\({lhs} {rel} {rhs}\)" + how
     whole = _side(detail)
     if whole is not None:
@@ -207,7 +230,7 @@ def fact_tex(detail):
     words = detail.split(" ")
     for k in range(1, len(words)):  # words, then a value: 'stationary point [...]'
         tail = _side(" ".join(words[k:]))
-        if tail is not None and re.fullmatch(r"[A-Za-z ]+", " ".join(words[:k])) and not isinstance(tail, tuple):
+        if tail is not None and re.fullmatch(r"[A-Za-z ]+", " ".join(words[:k])):
             return _text(" ".join(words[:k]) + " ") + rf"\({tail}\)" + how
     return detail_tex(detail) + how
 
@@ -242,9 +265,8 @@ def _derivations_tex(r, verdict):
     if done:  # the derivations the check verified; a failed one shows what was checked
         return derivations_tex(done[0].shown) if done[0].shown else (
             r"\subsection*{Derivation}" + "\n" + r"\noindent\textbf{FAILED}: " + escape(done[0].detail))
-    items = "".join(rf"  \item {_text(label)}: {fact_tex(detail)}" + "\n"
-                    for c in verdict.checks if c.name in ("symbolic", "concrete") and c.ok
-                    for label, _, detail in c.shown)
+    items = "".join(rf"  \item {label_tex(f.label)}: {fact_tex(f)}" + "\n"
+                    for c in verdict.checks if c.name in _LISTED and c.ok for f in c.shown if isinstance(f, Fact))
     if items:  # a Facts result: each fact established exactly by its check
         return (r"\subsection*{Derivation}" + "\n" + r"\noindent The result is a list of facts, each established exactly "
                 r"(checks \emph{symbolic} and \emph{concrete}):" + "\n" + "\\begin{enumerate}\n" + items
@@ -333,12 +355,26 @@ def _math(e):
     return tex(e)
 
 
+_LISTED = ("symbolic", "concrete")   # facts checks whose facts the Derivation section lists
+
+
 def _check_detail(c):
-    """A check's detail; a facts check's as its facts, each typeset by fact_tex."""
-    rows = c.shown if c.ok and c.shown and all(isinstance(x, tuple) and len(x) == 3 for x in c.shown) else ()
-    if rows and c.detail == "; ".join(f"{label}: {detail}" for label, _, detail in rows):
-        return "; ".join(f"{_text(label)}: {fact_tex(detail)}" for label, _, detail in rows)
-    return detail_tex(c.detail)
+    """A check's detail; a facts check's as its facts (the failed ones when it
+    failed), each typeset by fact_tex.  An exact fact too long for the table
+    and listed above is named there by its label and how it was proved."""
+    rows = c.shown if c.shown and all(isinstance(x, Fact) for x in c.shown) else ()
+    if not rows:
+        return detail_tex(c.detail)
+
+    def cell(f):
+        if f.exact and f.ok and c.ok and c.name in _LISTED and breaking.visible(equation_tex(f)) > TABLE:
+            return f"{label_tex(f.label)} ({_text(f.how)}; the equation is listed above)"
+        return f"{label_tex(f.label)}: {fact_tex(f)}"
+    shown = "; ".join(cell(f) for f in rows if c.ok or not f.ok)
+    return shown if c.ok else r"	extbf{FAILED} " + shown
+
+
+TABLE = 40  # most glyphs of an equation the verdict table repeats
 
 
 def result_tex(r, verdict):

@@ -18,7 +18,7 @@ from sympy.printing.precedence import PRECEDENCE, precedence
 from sympy.printing.pretty.pretty_symbology import pretty_symbol
 from sympy.printing.str import StrPrinter
 
-from derive.records import Derivation, Gradient, Identity, Mistake
+from derive.records import Derivation, Fact, Gradient, Identity, Mistake
 from derive.verification import checks, statements
 
 SUP = dict(zip("0123456789+-−=()nijkT", "⁰¹²³⁴⁵⁶⁷⁸⁹⁺⁻⁻⁼⁽⁾ⁿⁱʲᵏᵀ"))
@@ -297,9 +297,13 @@ def from_latex(s):
 
 
 def _text_mode(s):
-    """Text with $math$ inside (reasons of steps, check details)."""
+    """Text with $math$ inside (reasons of steps, fact labels, check details);
+    text whose dollars do not pair is printed as it is, dollars and all."""
     parts = re.split(r"(?<!\\)\$", s)
-    return "".join(from_latex(p) if k % 2 else p.replace("\\%", "%").replace("~", " ") for k, p in enumerate(parts))
+    if len(parts) % 2 == 0:
+        return s.replace("\\$", "$")
+    return "".join(from_latex(p).strip() if k % 2 else p.replace("\\%", "%").replace("\\$", "$").replace("~", " ")
+                   for k, p in enumerate(parts))
 
 
 def text(s):
@@ -373,8 +377,52 @@ def _derivations(r, verdict):
 def _facts(verdict):
     if verdict is None:
         return []
-    return [(label, ok, detail) for c in verdict.checks if c.name in ("symbolic", "concrete") and c.ok
-            for label, ok, detail in c.shown if not isinstance(label, Derivation)]
+    return [f for c in verdict.checks if c.name in ("symbolic", "concrete") and c.ok
+            for f in c.shown if isinstance(f, Fact)]
+
+
+def fact_text(f):
+    """A fact as its check established it: an exact one's two sides in full
+    and how their difference was shown to be 0; any other its detail."""
+    if f.exact:
+        return f"{unicode(f.lhs)} {'=' if f.rel == '=' else '≠'} {unicode(f.rhs)}" + (f" ({f.how})" if f.how else "")
+    return f.detail
+
+
+WIDTH = 100  # the terminal lines facts are wrapped to
+
+
+def wrapped(line, indent):
+    """A long line wrapped to WIDTH at spaces, continuation lines indented:
+    in the right half of each line, at the space outside the most brackets
+    (between the terms of a sum rather than inside one of them)."""
+    depth, spaces = 0, []
+    for i, ch in enumerate(line):
+        depth += (ch in "([{") - (ch in ")]}")
+        if ch == " " and line[:i].strip():
+            spaces.append((i, depth))
+    out, start, width = [], 0, WIDTH
+    while len(line) - start > width:
+        fits = [(d, -i) for i, d in spaces if start + width // 2 < i <= start + width]
+        fits = fits or [(0, -i) for i, d in spaces if start < i <= start + width]
+        fits = fits or [(0, -i) for i, d in spaces if i > start][-1:]
+        if not fits:
+            break
+        cut = -min(fits)[1]
+        out.append(line[start:cut])
+        start, width = cut + 1, WIDTH - indent
+    out.append(line[start:])
+    return ("\n" + " " * indent).join(out)
+
+
+def _check_detail(c):
+    """A check's detail; a facts check's as its facts (the failed ones when
+    it failed), an exact one that holds by its label and how."""
+    if not (c.shown and all(isinstance(f, Fact) for f in c.shown)):
+        return text(c.detail)
+    shown = "; ".join(f"{text(f.label)} ({f.how})" if f.exact and f.ok else f"{text(f.label)}: {fact_text(f)}"
+                      for f in c.shown if c.ok or not f.ok)
+    return shown if c.ok else "FAILED " + shown
 
 
 def check_lines(verdict, verbose=True):
@@ -382,7 +430,7 @@ def check_lines(verdict, verbose=True):
     out = []
     for c in verdict.checks:
         head = f"{c.name:11s} {c.kind:10s} {'ok' if c.ok else 'FAIL':4s}"
-        out.append(f"{head} {text(c.detail)}" if verbose or not c.ok else head.rstrip())
+        out.append(f"{head} {_check_detail(c)}" if verbose or not c.ok else head.rstrip())
     return out
 
 
@@ -429,7 +477,7 @@ def result_text(r, verdict=None, correct=None):
         facts = _facts(verdict)
         if facts:
             out += ["", "facts (each established exactly):"]
-            out += [f"  {'ok  ' if ok else 'FAIL'} {text(label)}: {text(detail)}" for label, ok, detail in facts]
+            out += [wrapped(f"  {'ok  ' if f.ok else 'FAIL'} {text(f.label)}: {fact_text(f)}", 7) for f in facts]
     if verdict is not None:
         out += ["", f"verdict: {verdict.status}"] + [f"  {x}" for x in check_lines(verdict)]
     return "\n".join(out)

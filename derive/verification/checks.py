@@ -29,7 +29,7 @@ from derive.maths.indexform import normal_form
 from derive.matrix import lower, mexpr
 from derive.matrix.prove import claim, explicit_gradient, zero_by
 from derive.records import EVIDENCE, PROOF, REFUTATION, Check, Gradient, Identity, Verdict
-from derive.verification import fromsympy, statements
+from derive.verification import facts, fromsympy, statements
 from derive.verification.derived import grad
 from derive.verification.sampling import rng, sample
 from derive.verification.steps import check as check_steps
@@ -256,10 +256,10 @@ def identity_numeric(h, key):
 # ----------------------------------------------------------------------------
 
 def _facts(func):
-    """(ok, detail, the (label, ok, detail) rows for the report)."""
-    rows = [tuple(row) for row in func()]
-    bad = [f"{label}: {detail}" for label, ok, detail in rows if not ok]
-    text = "; ".join(f"{label}: {detail}" for label, ok, detail in rows)
+    """(ok, detail, the Fact rows for the report)."""
+    rows = [facts.as_fact(row) for row in func()]
+    bad = [f"{f.label}: {f.detail}" for f in rows if not f.ok]
+    text = "; ".join(f"{f.label}: {f.detail}" for f in rows)
     return (not bad and bool(rows)), ("FAILED " + "; ".join(bad)) if bad else text, rows
 
 
