@@ -1,5 +1,5 @@
 """python -m derive {all, list, show [--latex] ID, check [-v] [ID ...], grad EXPR --wrt X --shape X=m,n ...,
-codegen [--check], bench [--quick]}.
+codegen [--check], bench [--quick] [--grad | --growth]}.
 
 Exit status: 0 all as expected, 1 some result failed, 2 bad usage (nothing
 is written then), 130 interrupted (SIGINT), 143 terminated (SIGTERM).  An
@@ -103,6 +103,8 @@ def _parser():
     b = sub.add_parser("bench", help="time the generated network gradient against hand-written NumPy (and torch/jax)")
     b.add_argument("--quick", action="store_true", help="fewer repeats, skip the largest size")
     b.add_argument("--grad", action="store_true", help="time derive.grad (+ proof, + verify) on the public cases")
+    b.add_argument("--growth", action="store_true",
+                   help="how the costs grow: derive all against the number of records, a proof against depth")
     return p
 
 
@@ -368,6 +370,8 @@ def _run(args):
         print(f"{codegen.PATH}: {'written' if changed else 'unchanged'}")
         return 0
     if args.cmd == "bench":
+        if args.growth:
+            return gradbench.growth(quick=args.quick)
         if args.grad:
             return gradbench.main(quick=args.quick)
         return bench.main(quick=args.quick)
