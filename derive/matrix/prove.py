@@ -83,11 +83,33 @@ def _exp_to_symbols(e):
     return None if leftovers else sp.expand_log(sp.powsimp(sp.expand(rest)))
 
 
+def _exp_atoms(e):
+    """e with each exp(k a) written E_a**k (k an integer, a up to sign; E_a
+    a fresh symbol): exp(a) exp(-a) and exp(2a) / exp(a)**2 then cancel as
+    powers of one atom instead of swelling `together`'s numerator.  Sound:
+    putting exp(a) back for E_a is an exact substitution (exp(k a) =
+    exp(a)**k for every integer k), so a rational function of the E_a that
+    is 0 gives 0.  None when no exp has an integer multiple to share."""
+    gens, rep = {}, {}
+    for a in e.atoms(sp.exp):
+        arg = sp.expand(a.args[0])
+        k, base = arg.primitive() if arg.is_Add else arg.as_coeff_Mul()
+        if base.could_extract_minus_sign():
+            k, base = -k, -base
+        if k.is_Integer:
+            rep[a] = gens.setdefault(base, sp.Dummy("E")) ** k
+    return e.xreplace(rep) if rep else None
+
+
 def _cancels(e):
     """e is 0 as a rational function of its atoms (exp(.), sigma(.), entries).
-    The numerator of `together`, expanded, is tried first: the same argument
+    The exponentials as powers of shared atoms (:func:`_exp_atoms`) are tried
+    first; then the numerator of `together`, expanded: the same argument
     as `cancel`, about twice as fast on the concrete checks' entries; cancel
     is the fallback."""
+    atoms = _exp_atoms(e)
+    if atoms is not None and sp.expand(sp.fraction(sp.together(atoms))[0]) == 0:
+        return True
     top, _ = sp.fraction(sp.together(e))
     return sp.expand(top) == 0 or sp.cancel(sp.together(e)) == 0
 
