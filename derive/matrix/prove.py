@@ -346,7 +346,8 @@ def _shape_symbols(*es):
 CLAIM_SECONDS = 10.0  # claim's default time budget: a long simplify gives up, it does not hang
 
 
-def claim(lhs, rhs, *, sizes=None, assume=(), positive=(), tries=24, seed=0, seconds=CLAIM_SECONDS):
+def claim(lhs, rhs, *, sizes=None, assume=(), positive=(), tries=24, seed=0, seconds=CLAIM_SECONDS,
+          prove_first=False):
     """Judge the claim lhs == rhs for all values of its free symbols.
 
     lhs, rhs: SymPy scalars, Python or NumPy numbers, explicit matrices, or
@@ -366,16 +367,20 @@ def claim(lhs, rhs, *, sizes=None, assume=(), positive=(), tries=24, seed=0, sec
     catalog's checks ask, so that no verdict of theirs depends on the
     machine's load): past it the
     verdict is undecided, naming what was under way (SIGALRM: the limit
-    applies in the main thread on POSIX only)."""
+    applies in the main thread on POSIX only).  `prove_first` tries the
+    proof before any point, for a claim expected to hold (a correction):
+    only the time changes, never the verdict or its detail, since a proof
+    and a counterexample cannot both be found and the points are tried in
+    the same order either way."""
     (lhs, lfloats), (rhs, rfloats) = _read(lhs, "lhs"), _read(rhs, "rhs")
     floats = sorted(lfloats | rfloats, key=float)
     doing = ["reading the claim"]  # what claim is doing, for the verdict when its budget runs out
     try:
         with budget(seconds) as block:
             if isinstance(lhs, sp.MatrixExpr) or isinstance(rhs, sp.MatrixExpr):
-                v = _matrix_claim(lhs, rhs, dict(sizes or {}), assume, positive, tries, seed, doing)
+                v = _matrix_claim(lhs, rhs, dict(sizes or {}), assume, positive, tries, seed, doing, prove_first)
             else:
-                v = _judge(lhs, rhs, dict(sizes or {}), assume, positive, tries, seed, doing)
+                v = _judge(lhs, rhs, dict(sizes or {}), assume, positive, tries, seed, doing, prove_first=prove_first)
     except Budget as err:
         if err.owner is not block:
             raise  # an enclosing budget ran out: not ours to answer
@@ -417,7 +422,7 @@ def _broadcast(lhs, rhs):
     return lhs, rhs
 
 
-def _judge(lhs, rhs, sizes, assume, positive, tries, seed, doing, scope=""):
+def _judge(lhs, rhs, sizes, assume, positive, tries, seed, doing, scope="", prove_first=False):
     lhs, rhs = _broadcast(lhs, rhs)
     lshape, rshape = getattr(lhs, "shape", ()), getattr(rhs, "shape", ())
     if lshape != rshape:
@@ -429,7 +434,7 @@ def _judge(lhs, rhs, sizes, assume, positive, tries, seed, doing, scope=""):
     lhs_s, rhs_s = (lhs.xreplace(subs), rhs.xreplace(subs)) if subs else (lhs, rhs)
     # a few points first (most false claims fall there), then a proof (cheaper
     # than many points on a large true claim), then the rest of the points
-    evaluated, first = 0, min(3, tries)
+    evaluated, first = 0, 0 if prove_first else min(3, tries)
     unknown = _unevaluated(lhs_s, rhs_s)
     for points in (range(first), None, range(first, tries)):
         if points is None:
@@ -463,7 +468,7 @@ def _unevaluated(*es):
     return None
 
 
-def _matrix_claim(lhs, rhs, sizes, assume, positive, tries, seed, doing):
+def _matrix_claim(lhs, rhs, sizes, assume, positive, tries, seed, doing, prove_first=False):
     known = {s: sp.Integer(sizes[s.name]) for s in _shape_symbols(lhs, rhs) if s.name in sizes}
     unknown = _shape_symbols(lhs, rhs) - set(known)
     if not unknown:
@@ -474,7 +479,7 @@ def _matrix_claim(lhs, rhs, sizes, assume, positive, tries, seed, doing):
             le, re_ = mexpr.explicit(lhs, sizes), mexpr.explicit(rhs, sizes)
         except (sp.ShapeError, ValueError) as err:
             return ClaimVerdict(False, f"undefined at sizes {at}: {err}", dict(sizes))
-        return _judge(le, re_, sizes, assume, positive, tries, seed, doing, scope)
+        return _judge(le, re_, sizes, assume, positive, tries, seed, doing, scope, prove_first)
     # symbolic sizes: entry (p, q) of both sides, for every size at once
     lhs, rhs = lhs.xreplace(known), rhs.xreplace(known)
     lshape, rshape = getattr(lhs, "shape", None), getattr(rhs, "shape", None)
@@ -494,7 +499,7 @@ def _matrix_claim(lhs, rhs, sizes, assume, positive, tries, seed, doing):
     names = sorted({s.name for s in unknown})
     for values in ([2 + i for i in range(len(names))], [2] * len(names), [1] * len(names)):
         at = dict(sizes) | dict(zip(names, values))
-        v = _matrix_claim(lhs, rhs, at, assume, positive, tries, seed, doing)
+        v = _matrix_claim(lhs, rhs, at, assume, positive, tries, seed, doing, prove_first)
         if v.holds is False:
             return v
     why = "their shapes differ symbolically" if not same else "no proof found at symbolic sizes"

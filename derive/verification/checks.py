@@ -528,7 +528,7 @@ def _correction(r, lookup):
         ok, detail = fix()
         return ok, f"{detail}; the result: {target.id}"
     kwargs = {k: spec[k] for k in ("sizes", "assume", "positive") if spec.get(k)}
-    v = claim(spec["lhs"], fix, seconds=None, **kwargs)
+    v = claim(spec["lhs"], fix, seconds=None, prove_first=True, **kwargs)  # expected to hold: the proof first
     if v.holds is not True:
         return False, f"the correction is not shown equal to what the notes compute: {v.detail}"
     tied = _tied(r, target, fix, kwargs)
