@@ -313,7 +313,7 @@ def _display(statement):
 def _mistake_tex(r):
     """What is judged and the correction, printed from the expressions the
     refutation and the correction check use."""
-    spec = checks.mistake_spec(r.how)
+    spec = checks.mistake_spec(r.how, gradient=False)  # the gradient at sizes is the checks' work, not printed
     out = []
     if "rhs" in spec:
         out.append(r"\noindent Judged as: \[ " + _math(spec["rhs"]) + r" \]")
@@ -415,13 +415,15 @@ def document_tex(items, seeds=None, title=None):
         r"\end{document}", ""])
 
 
-def write_reports(items, out: Path, seeds=None, title=None):
-    """items: [(result, verdict)]; returns the paths written."""
+def write_reports(items, out: Path, seeds=None, title=None, texts=None):
+    """items: [(result, verdict)]; returns the paths written.  texts: {id:
+    result_tex(r, v)} already typeset (derive all typesets each report as its
+    verdict comes in, while the other checks run)."""
     out = Path(out)
     written = []
     for r, v in items:
         p = out / f"{r.id}.tex"
-        write_atomic(p, result_tex(r, v))
+        write_atomic(p, texts[r.id] if texts and r.id in texts else result_tex(r, v))
         written.append(p)
     p = out / "derive.tex"
     write_atomic(p, document_tex(items, seeds, title))
