@@ -342,7 +342,7 @@ def _profile(items, stages, typeset):
     for name, secs in stages.items():
         print(f"profile: {name:22s} {secs:6.2f}s")
         if name.startswith("verification"):
-            print(f"profile: {'  of it, reports typeset':22s} {typeset:6.2f}s (CPU, this process, while the workers check)")
+            print(f"profile: {' of it, reports (.tex)':22s} {typeset:6.2f}s (CPU, typeset in this process while the workers check)")
     kinds, longest = {}, []
     for r, v in items:
         for c in v.checks:

@@ -167,9 +167,9 @@ def _fresh(code, args, timeout):
 
 def records_growth(counts=(8, 16, 32, None), out=None):
     """derive all (verification + reports, no PDF) on the catalog's first n records."""
+    out = out or _say
     out("| records | checks | wall | wall / record | CPU (all processes) | CPU / check | wall vs previous row |")
     out("|---|---|---|---|---|---|---|")
-    out = out or _say
     rows, prev = [], None
     for n in counts:
         with tempfile.TemporaryDirectory() as tmp:
@@ -188,9 +188,9 @@ def records_growth(counts=(8, 16, 32, None), out=None):
 def depth_growth(depths=range(1, 7), cap=150.0, out=None):
     """The L-layer chain, w.r.t. every parameter; stops after the first depth
     over `cap` seconds (the next would be slower still)."""
+    out = out or _say
     out("| L | parameters | derive.grad (+ proof) | verify() | total | CPU | total vs L-1 |")
     out("|---|---|---|---|---|---|---|")
-    out = out or _say
     rows, prev = [], None
     for depth in depths:
         r = _fresh(_CHAIN, [depth], timeout=cap * 2)
