@@ -36,7 +36,7 @@ MUTANTS = [
      "return BoundIndex(name, integer=True)", "return sp.Symbol(name, integer=True)",
      [S + "test_bound_index_cannot_capture_a_free_one"]),
     ("bounds left out of the key", "derive/maths/indexform.py",
-     "key = (tuple(sp.srepr(lim) for lim in limits),", "key = (tuple(sp.srepr(lim[0]) for lim in limits),",
+     "key = (tuple(_srepr(lim) for lim in limits),", "key = (tuple(_srepr(lim[0]) for lim in limits),",
      [S + "test_sum_bounds_are_part_of_the_normal_form"]),
     ("last pair of a derivation unchecked", "derive/verification/steps.py",
      "for i in range(1, len(d.steps)):", "for i in range(1, len(d.steps) - 1):",
