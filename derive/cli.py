@@ -1,5 +1,5 @@
 """python -m derive {all, list, show [--latex] ID, check [-v] [ID ...], grad EXPR --wrt X --shape X=m,n ...,
-codegen [--check], bench [--quick]}.
+codegen [--check], bench [--quick] [--grad | --growth]}.
 
 Exit status: 0 all as expected, 1 some result failed, 2 bad usage (nothing
 is written then), 130 interrupted (SIGINT), 143 terminated (SIGTERM).  An
@@ -10,6 +10,10 @@ from __future__ import annotations
 import argparse
 import multiprocessing
 import os
+try:
+    import resource
+except ImportError:  # not POSIX: no CPU total in --profile
+    resource = None
 import shutil
 import signal
 import sys
@@ -103,6 +107,8 @@ def _parser():
     b = sub.add_parser("bench", help="time the generated network gradient against hand-written NumPy (and torch/jax)")
     b.add_argument("--quick", action="store_true", help="fewer repeats, skip the largest size")
     b.add_argument("--grad", action="store_true", help="time derive.grad (+ proof, + verify) on the public cases")
+    b.add_argument("--growth", action="store_true",
+                   help="how the costs grow: derive all against the number of records, a proof against depth")
     return p
 
 
@@ -136,11 +142,14 @@ def _jobs():
     return max(1, min(cores, 8))
 
 
-def _verify(rs, *, quiet=False, verbose=False, progress=False):
+def _verify(rs, *, quiet=False, verbose=False, progress=False, each=None):
     """Run every check, spread over processes check by check; print each
     result's line (unless quiet: each check's detail too when verbose, the
     failed ones' always) and return the verdicts in catalog order.  With
-    progress, a line on stderr counts the checks done (a terminal only)."""
+    progress, a line on stderr counts the checks done (a terminal only).
+    each(r, verdict) is called in this process as soon as a record's last
+    check is in (in the order they finish): its report is typeset there
+    while the workers go on with the other checks."""
     tasks = [(r.id, name) for r in rs for name, _, _ in plan(r)]
     jobs = min(_jobs(), len(tasks))
     pool = None
@@ -165,6 +174,9 @@ def _verify(rs, *, quiet=False, verbose=False, progress=False):
         for rid, name, check in done:
             got.setdefault(rid, {})[name] = check
             count += 1
+            if each is not None and len(got[rid]) == len(want[rid]):
+                r = result(rid)
+                each(r, Verdict(r.id, r.expected, [got[rid][n] for n in want[rid]]))
             while nxt < len(rs) and len(got.get(rs[nxt].id, {})) == len(want[rs[nxt].id]):
                 r = rs[nxt]
                 v = Verdict(r.id, r.expected, [got[r.id][n] for n in want[r.id]])
@@ -303,9 +315,15 @@ def _all(args, seeds=None, title=None):
     except NotWritable as err:
         raise UsageError(f"--out {err}") from None
     t0 = time.perf_counter()
-    items, failed = _verify(results(), progress=_tty())
+    texts, typeset = {}, [0.0]
+
+    def typeset_one(r, v):  # each record's report as its verdict comes in (all are written at the end)
+        c = time.process_time()
+        texts[r.id] = result_tex(r, v)
+        typeset[0] += time.process_time() - c
+    items, failed = _verify(results(), progress=_tty(), each=typeset_one)
     t1 = time.perf_counter()
-    write_reports(items, out, seeds, title)
+    write_reports(items, out, seeds, title, texts)
     t2 = time.perf_counter()
     print(f"{_summary(items, failed)}; reports in {out}/ ({t2 - t0:.1f}s)")
     if not args.no_pdf:
@@ -313,16 +331,18 @@ def _all(args, seeds=None, title=None):
         print(msg)
     if args.profile:
         _profile(items, {"verification (wall)": t1 - t0, "reports (.tex)": t2 - t1,
-                         "PDF": time.perf_counter() - t2})
+                         "PDF": time.perf_counter() - t2}, typeset[0])
     return 1 if failed else 0
 
 
-def _profile(items, stages):
+def _profile(items, stages, typeset):
     """Per-stage wall times, then the CPU seconds of each kind of check
     (summed over the workers), the longest checks last."""
     print(f"profile: {'start-up and import':22s} {_STARTUP_CPU:6.2f}s (CPU, before main)")
     for name, secs in stages.items():
         print(f"profile: {name:22s} {secs:6.2f}s")
+        if name.startswith("verification"):
+            print(f"profile: {' of it, reports (.tex)':22s} {typeset:6.2f}s (CPU, typeset in this process while the workers check)")
     kinds, longest = {}, []
     for r, v in items:
         for c in v.checks:
@@ -331,6 +351,10 @@ def _profile(items, stages):
     total = sum(kinds.values())
     print(f"profile: checks, summed over {_jobs()} worker(s): {total:.1f}s; by kind: "
           + ", ".join(f"{k} {s:.1f}s" for k, s in sorted(kinds.items(), key=lambda kv: -kv[1])))
+    if resource is not None:
+        cpu = sum(u.ru_utime + u.ru_stime for u in (resource.getrusage(resource.RUSAGE_SELF),
+                                                     resource.getrusage(resource.RUSAGE_CHILDREN)))
+        print(f"profile: CPU, all processes: {cpu:.1f}s (this one, its workers, pdflatex)")
     print("profile: longest checks: " + ", ".join(f"{name} {s:.2f}s" for s, name in sorted(longest)[-5:][::-1]))
 
 
@@ -368,6 +392,8 @@ def _run(args):
         print(f"{codegen.PATH}: {'written' if changed else 'unchanged'}")
         return 0
     if args.cmd == "bench":
+        if args.growth:
+            return gradbench.growth(quick=args.quick)
         if args.grad:
             return gradbench.main(quick=args.quick)
         return bench.main(quick=args.quick)

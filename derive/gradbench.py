@@ -8,10 +8,22 @@ of `repeats` runs in this process, after one warm-up run (SymPy's caches
 warm, as in a session).  Then the same three for a chain of sigmoid layers
 of growing depth: does the cost grow linearly?  A benchmark, not a test: its
 figures go in the README.
+
+``--growth`` measures how the costs grow, each figure in a fresh process
+(cold: nothing cached): ``derive all``'s verification + reports (no PDF)
+against the number of records (the catalog's first 8, 16, 32, all), and
+the proof of an L-layer chain ``v.T @ sigmoid(WL @ ... sigmoid(W1 @ x +
+b1) ... + bL)`` w.r.t. every parameter (``derive.grad`` with its proof, then
+``verify()``) against L.
 """
 from __future__ import annotations
 
+import json
+import os
 import statistics
+import subprocess
+import sys
+import tempfile
 import time
 
 from derive.verification import derived
@@ -77,5 +89,137 @@ def main(quick=False):
               f"({max(rows, key=lambda r: r[k])[0]})")
     print("\ndepth (sigmoid layers, d/dW1)   derive   + proof   + verify")
     for d, a, p, f in depth_times((1, 2, 3), repeats):
-        print(f"{d:5d} {a * 1e3:26.1f}ms {p * 1e3:7.1f}ms {f * 1e3:8.1f}ms", flush=True)
+        print(f"{d:5d} {a * 1e3:26.1f}ms {p * 1e3:7.1f}ms {f * 1e3:8.1f}ms")
+    return 0
+
+
+# ----------------------------------------------------------------------------
+# growth: each figure in a fresh interpreter, so that no cache carries over
+# ----------------------------------------------------------------------------
+
+# `derive all --no-pdf` on the first n records; wall and CPU (this process and
+# its reaped workers) of the run, the import apart
+_ALL = r"""
+import contextlib, io, json, resource, sys, time
+t0 = time.perf_counter()
+from derive import cli, notes
+t1 = time.perf_counter()
+n, out = int(sys.argv[1]), sys.argv[2]
+notes.use(notes.results()[:n])
+checks = sum(len(notes.plan(r)) for r in notes.results())
+c0 = time.process_time()
+with contextlib.redirect_stdout(io.StringIO()):
+    rc = cli.main(["all", "--no-pdf", "--out", out])
+wall = time.perf_counter() - t1
+kids = resource.getrusage(resource.RUSAGE_CHILDREN)
+print(json.dumps({"rc": rc, "records": len(notes.results()), "checks": checks, "import": t1 - t0, "wall": wall,
+                  "cpu": time.process_time() - c0 + kids.ru_utime + kids.ru_stime}))
+"""
+
+# derive.grad (its proof included) and verify() of the L-layer chain
+_CHAIN = r"""
+import json, sys, time
+t0 = time.perf_counter()
+from derive.verification import derived
+from derive.gradbench import chain
+expr, shapes, wrt = chain(int(sys.argv[1]))
+t1 = time.perf_counter()
+c0 = time.process_time()
+try:
+    d = derived.grad(expr, wrt, shapes)
+except derived.NotProved as err:
+    print(json.dumps({"error": str(err).split(": undecided: ")[-1].split(" (")[0], "grad": time.perf_counter() - t1}))
+    sys.exit(0)
+t2 = time.perf_counter()
+v = d.verify()
+t3 = time.perf_counter()
+print(json.dumps({"grad": t2 - t1, "verify": t3 - t2, "cpu": time.process_time() - c0, "status": v.status,
+                  "checks": [c.name for c in v.checks]}))
+"""
+
+
+def _say(line):
+    print(line, flush=True)
+
+
+def chain(depth):
+    """(expr, shapes, wrt): v.T @ sigmoid(W_L @ ... sigmoid(W_1 @ x + b_1) ... + b_L), every W_k and b_k."""
+    text, shapes, wrt = "x", {"x": "n,1", "v": "h,1"}, []
+    for k in range(1, depth + 1):
+        text = f"sigmoid(W{k} @ {text} + b{k})"
+        shapes[f"W{k}"] = "h,n" if k == 1 else "h,h"
+        shapes[f"b{k}"] = "h,1"
+        wrt += [f"W{k}", f"b{k}"]
+    return f"v.T @ {text}", shapes, wrt
+
+
+def _fresh(code, args, timeout):
+    """The JSON line a fresh `python -c code args` prints; None past `timeout` seconds."""
+    try:
+        run = subprocess.run([sys.executable, "-c", code, *map(str, args)], capture_output=True, text=True,
+                             timeout=timeout, env={**os.environ, "PYTHONHASHSEED": "0"})
+    except subprocess.TimeoutExpired:
+        return None
+    if run.returncode != 0:
+        raise RuntimeError(f"growth bench: {run.stderr.strip().splitlines()[-1] if run.stderr.strip() else run.returncode}")
+    return json.loads(run.stdout.strip().splitlines()[-1])
+
+
+def records_growth(counts=(8, 16, 32, None), out=None):
+    """derive all (verification + reports, no PDF) on the catalog's first n records."""
+    out = out or _say
+    out("| records | checks | wall | wall / record | CPU (all processes) | CPU / check | wall vs previous row |")
+    out("|---|---|---|---|---|---|---|")
+    rows, prev = [], None
+    for n in counts:
+        with tempfile.TemporaryDirectory() as tmp:
+            r = _fresh(_ALL, [n if n is not None else 10 ** 6, tmp], timeout=600)
+        if r["rc"] != 0:
+            raise RuntimeError(f"growth bench: derive all on {r['records']} records exited {r['rc']}")
+        grow = "" if prev is None else (f"x{r['wall'] / prev['wall']:.2f} for x{r['records'] / prev['records']:.2f} "
+                                        "records")
+        out(f"| {r['records']} | {r['checks']} | {r['wall']:.1f} s | {r['wall'] / r['records'] * 1e3:.0f} ms | "
+            f"{r['cpu']:.1f} s | {r['cpu'] / r['checks'] * 1e3:.0f} ms | {grow} |")
+        rows.append(r)
+        prev = r
+    return rows
+
+
+def depth_growth(depths=range(1, 7), cap=150.0, out=None):
+    """The L-layer chain, w.r.t. every parameter; stops after the first depth
+    over `cap` seconds (the next would be slower still)."""
+    out = out or _say
+    out("| L | parameters | derive.grad (+ proof) | verify() | total | CPU | total vs L-1 |")
+    out("|---|---|---|---|---|---|---|")
+    rows, prev = [], None
+    for depth in depths:
+        r = _fresh(_CHAIN, [depth], timeout=cap * 2)
+        if r is None or "error" in r:
+            why = f"killed after {cap * 2:.0f} s" if r is None else f"NotProved after {r['grad']:.1f} s: {r['error']}"
+            out(f"| {depth} | {2 * depth} | {why} | | | | |")
+            break
+        total = r["grad"] + r["verify"]
+        grow = "" if prev is None else f"x{total / prev:.1f}"
+        out(f"| {depth} | {2 * depth} | {r['grad']:.2f} s | {r['verify']:.2f} s | {total:.2f} s | {r['cpu']:.2f} s | "
+            f"{grow} |")
+        rows.append((depth, r))
+        prev = total
+        if total > cap:
+            out(f"(L = {depth} took over {cap:.0f} s: the deeper chains are not run)")
+            break
+    return rows
+
+
+def growth(quick=False, out=None):
+    """Both growth tables; quick: 8 and 16 records, depths 1..3."""
+    out = out or _say
+    t0 = time.perf_counter()
+    out(f"derive all: verification + reports (.tex, no PDF) on the catalog's first n records, "
+        f"each in a fresh process ({len(os.sched_getaffinity(0)) if hasattr(os, 'sched_getaffinity') else os.cpu_count()} "
+        "CPUs)")
+    records_growth((8, 16) if quick else (8, 16, 32, None), out=out)
+    out("\nthe L-layer chain v.T @ sigmoid(WL @ ... sigmoid(W1 @ x + b1) ... + bL), w.r.t. every Wk and bk, "
+        "each L in a fresh process")
+    depth_growth(range(1, 4) if quick else range(1, 7), out=out)
+    out(f"\n(growth bench: {time.perf_counter() - t0:.0f} s)")
     return 0

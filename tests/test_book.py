@@ -142,6 +142,39 @@ def test_the_book_has_no_overfull_box_and_no_missing_glyph(book):
     assert "no overfull box" in msg and "warnings" not in msg, msg
 
 
+def test_the_book_settles_in_two_runs(book):
+    """The contents are written before the first run (every title is known), so the second run settles."""
+    _, _, msg = book
+    assert "2 pdflatex runs" in msg and "labels settled" in msg, msg
+
+
+def _small_book(out):
+    (out / "derive.tex").write_text("\n".join([
+        r"\documentclass{report}", r"\usepackage{hyperref}", r"\ifdefined\pdftrailerid\pdftrailerid{}\fi",
+        r"\begin{document}", r"\tableofcontents", r"\chapter{One}", r"\input{a}", r"\chapter{Two}", r"\input{b}",
+        r"\end{document}", ""]))
+    for name in "ab":
+        (out / f"{name}.tex").write_text("\n".join(rf"\section{{{name} {k}}}\label{{res:{name}{k}}} text \clearpage"
+                                                    for k in range(30)) + "\n")
+
+
+def test_a_wrong_contents_guess_costs_a_run_never_the_contents(tmp_path, monkeypatch):
+    if PDFLATEX is None:
+        pytest.skip("pdflatex not installed")
+    from derive.render import report
+    right, wrong = tmp_path / "right", tmp_path / "wrong"
+    for out in (right, wrong):
+        out.mkdir()
+        _small_book(out)
+    _, msg = build_pdf(right)
+    assert "2 pdflatex runs" in msg and "labels settled" in msg, msg
+    # a guess pages too short: the first run lays the pages out wrong, and the runs go on until they settle
+    monkeypatch.setattr(report, "_toc_guess", lambda out: "\\contentsline {chapter}{\\numberline {1}One}{1}{chapter.1}%\n")
+    _, msg = build_pdf(wrong)
+    assert "labels settled" in msg and "2 pdflatex runs" not in msg, msg
+    assert (right / "derive.pdf").read_bytes() == (wrong / "derive.pdf").read_bytes()
+
+
 def test_the_build_leaves_only_the_pdf_and_its_log(book):
     out, _, _ = book
     assert sorted(p.name for p in out.iterdir() if not p.name.endswith(".tex")) == ["derive.log", "derive.pdf"]

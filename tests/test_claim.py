@@ -103,3 +103,16 @@ def test_budgets_nest_an_outer_budget_still_rings():
         with budget(1) as short:
             claim(*HARD, seconds=30)
     assert err.value.owner is short
+
+
+@pytest.mark.parametrize("lhs, rhs, sizes", [
+    (sp.exp(x) / (1 + sp.exp(x)), 1 - 1 / (1 + sp.exp(x)), None),    # true
+    (sp.exp(x) / (1 + sp.exp(x)), 1 / (1 + sp.exp(-2 * x)), None),   # false
+    (V.T * V, V.T * V + sp.ZeroMatrix(1, 1), None),                   # true at symbolic sizes
+    (V * V.T, 2 * V * V.T, {"n": 2}),                                 # false at a size
+])
+def test_the_proof_first_changes_only_the_time(lhs, rhs, sizes):
+    """prove_first (a correction's claim) gives the verdict, detail and counterexample of the default order."""
+    a = claim(lhs, rhs, sizes=sizes, seconds=None)
+    b = claim(lhs, rhs, sizes=sizes, seconds=None, prove_first=True)
+    assert (a.holds, a.detail, a.counterexample) == (b.holds, b.detail, b.counterexample)

@@ -54,6 +54,11 @@ def test_false_claims_are_refuted_with_a_counterexample(lhs, rhs):
     sp.exp(xr) * (sp.log(sp.Symbol("yr", real=True) ** 2) - 2 * sp.log(sp.Symbol("yr", real=True))),
     sp.exp(xr) * (sp.sqrt(sp.Symbol("yr", real=True)) * sp.sqrt(sp.Symbol("zr", real=True))
                   - sp.sqrt(sp.Symbol("yr", real=True) * sp.Symbol("zr", real=True))),
+    # exponentials as powers of shared atoms: exp(-x) is 1 / exp(x), never exp(x); exp(x / 2) no integer power
+    (sp.exp(xr - y) - sp.exp(y - xr)) / (1 + sp.exp(xr)),
+    (sp.exp(xr) - sp.exp(-xr)) / (1 + sp.exp(xr)),
+    (sp.exp(2 * xr) - sp.exp(xr)) / (1 + sp.exp(xr)),
+    (sp.exp(xr / 2) - sp.exp(xr)) / (1 + sp.exp(xr)),
 ])
 def test_no_proof_of_a_false_identity(d):
     """The zero test on its own (no counterexample search in front of it)."""
@@ -63,6 +68,10 @@ def test_no_proof_of_a_false_identity(d):
 def test_true_claims_on_the_reals_are_still_proved():
     assert claim(sp.log(sp.exp(xr)), xr).holds is True
     assert zero_by(sp.log(sp.exp(xr) * sp.exp(2 * xr)) - 3 * xr) is not None
+    # exp(a) exp(-a) = 1 and exp(2a) = exp(a)^2 inside a quotient (softmax's concrete entries)
+    e = sp.exp(xr + sp.Symbol("yr", real=True))
+    assert zero_by(sp.exp(2 * xr) * sp.exp(-xr) / (1 + e) - sp.exp(xr) / (1 + e)) is not None
+    assert zero_by(sp.exp(2 * xr) / (sp.exp(xr) + 1) - (sp.exp(xr) - 1) - 1 / (sp.exp(xr) + 1)) is not None
     q = sp.Symbol("q", positive=True)
     assert claim(sp.log(q ** 2), 2 * sp.log(q)).holds is True
 

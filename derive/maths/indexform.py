@@ -16,6 +16,7 @@ a non-zero one only means "not shown".
 """
 from __future__ import annotations
 
+import functools
 import itertools
 from collections import defaultdict
 
@@ -109,6 +110,13 @@ def _opaque(e, prefix):
     return e.func(*args)
 
 
+# srepr of a factor or a limit, the sort key of _canonical: the same factors
+# come back under every permutation and in every normal form of a proof.
+# Equal SymPy objects (==: same tree, same symbols with the same assumptions)
+# print the same srepr, so the memo returns what srepr would.
+_srepr = functools.lru_cache(maxsize=1 << 15)(sp.srepr)
+
+
 def _canonical(term, prefix):
     """Rename a term's bound indices to k0, k1, ... in the order that gives
     the smallest printed form, so equal terms get equal keys.  Inner sums are
@@ -124,7 +132,7 @@ def _canonical(term, prefix):
         factors = list(sp.Mul.make_args(sp.Mul(*[_opaque(f.xreplace(sub), prefix) for f in term.factors])))
         limits = [(sub[bound[i][0]], bound[i][1].xreplace(sub), bound[i][2].xreplace(sub))
                   for i in perm]
-        key = (tuple(sp.srepr(lim) for lim in limits), tuple(sorted(sp.srepr(f) for f in factors)))
+        key = (tuple(_srepr(lim) for lim in limits), tuple(sorted(_srepr(f) for f in factors)))
         if best is None or key < best[0]:
             best = (key, factors, limits)
     return best

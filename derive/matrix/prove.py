@@ -83,11 +83,33 @@ def _exp_to_symbols(e):
     return None if leftovers else sp.expand_log(sp.powsimp(sp.expand(rest)))
 
 
+def _exp_atoms(e):
+    """e with each exp(k a) written E_a**k (k an integer, a up to sign; E_a
+    a fresh symbol): exp(a) exp(-a) and exp(2a) / exp(a)**2 then cancel as
+    powers of one atom instead of swelling `together`'s numerator.  Sound:
+    putting exp(a) back for E_a is an exact substitution (exp(k a) =
+    exp(a)**k for every integer k), so a rational function of the E_a that
+    is 0 gives 0.  None when no exp has an integer multiple to share."""
+    gens, rep = {}, {}
+    for a in e.atoms(sp.exp):
+        arg = sp.expand(a.args[0])
+        k, base = arg.primitive() if arg.is_Add else arg.as_coeff_Mul()
+        if base.could_extract_minus_sign():
+            k, base = -k, -base
+        if k.is_Integer:
+            rep[a] = gens.setdefault(base, sp.Dummy("E")) ** k
+    return e.xreplace(rep) if rep else None
+
+
 def _cancels(e):
     """e is 0 as a rational function of its atoms (exp(.), sigma(.), entries).
-    The numerator of `together`, expanded, is tried first: the same argument
+    The exponentials as powers of shared atoms (:func:`_exp_atoms`) are tried
+    first; then the numerator of `together`, expanded: the same argument
     as `cancel`, about twice as fast on the concrete checks' entries; cancel
     is the fallback."""
+    atoms = _exp_atoms(e)
+    if atoms is not None and sp.expand(sp.fraction(sp.together(atoms))[0]) == 0:
+        return True
     top, _ = sp.fraction(sp.together(e))
     return sp.expand(top) == 0 or sp.cancel(sp.together(e)) == 0
 
@@ -324,7 +346,8 @@ def _shape_symbols(*es):
 CLAIM_SECONDS = 10.0  # claim's default time budget: a long simplify gives up, it does not hang
 
 
-def claim(lhs, rhs, *, sizes=None, assume=(), positive=(), tries=24, seed=0, seconds=CLAIM_SECONDS):
+def claim(lhs, rhs, *, sizes=None, assume=(), positive=(), tries=24, seed=0, seconds=CLAIM_SECONDS,
+          prove_first=False):
     """Judge the claim lhs == rhs for all values of its free symbols.
 
     lhs, rhs: SymPy scalars, Python or NumPy numbers, explicit matrices, or
@@ -344,16 +367,20 @@ def claim(lhs, rhs, *, sizes=None, assume=(), positive=(), tries=24, seed=0, sec
     catalog's checks ask, so that no verdict of theirs depends on the
     machine's load): past it the
     verdict is undecided, naming what was under way (SIGALRM: the limit
-    applies in the main thread on POSIX only)."""
+    applies in the main thread on POSIX only).  `prove_first` tries the
+    proof before any point, for a claim expected to hold (a correction):
+    only the time changes, never the verdict or its detail, since a proof
+    and a counterexample cannot both be found and the points are tried in
+    the same order either way."""
     (lhs, lfloats), (rhs, rfloats) = _read(lhs, "lhs"), _read(rhs, "rhs")
     floats = sorted(lfloats | rfloats, key=float)
     doing = ["reading the claim"]  # what claim is doing, for the verdict when its budget runs out
     try:
         with budget(seconds) as block:
             if isinstance(lhs, sp.MatrixExpr) or isinstance(rhs, sp.MatrixExpr):
-                v = _matrix_claim(lhs, rhs, dict(sizes or {}), assume, positive, tries, seed, doing)
+                v = _matrix_claim(lhs, rhs, dict(sizes or {}), assume, positive, tries, seed, doing, prove_first)
             else:
-                v = _judge(lhs, rhs, dict(sizes or {}), assume, positive, tries, seed, doing)
+                v = _judge(lhs, rhs, dict(sizes or {}), assume, positive, tries, seed, doing, prove_first=prove_first)
     except Budget as err:
         if err.owner is not block:
             raise  # an enclosing budget ran out: not ours to answer
@@ -395,7 +422,7 @@ def _broadcast(lhs, rhs):
     return lhs, rhs
 
 
-def _judge(lhs, rhs, sizes, assume, positive, tries, seed, doing, scope=""):
+def _judge(lhs, rhs, sizes, assume, positive, tries, seed, doing, scope="", prove_first=False):
     lhs, rhs = _broadcast(lhs, rhs)
     lshape, rshape = getattr(lhs, "shape", ()), getattr(rhs, "shape", ())
     if lshape != rshape:
@@ -407,7 +434,7 @@ def _judge(lhs, rhs, sizes, assume, positive, tries, seed, doing, scope=""):
     lhs_s, rhs_s = (lhs.xreplace(subs), rhs.xreplace(subs)) if subs else (lhs, rhs)
     # a few points first (most false claims fall there), then a proof (cheaper
     # than many points on a large true claim), then the rest of the points
-    evaluated, first = 0, min(3, tries)
+    evaluated, first = 0, 0 if prove_first else min(3, tries)
     unknown = _unevaluated(lhs_s, rhs_s)
     for points in (range(first), None, range(first, tries)):
         if points is None:
@@ -441,7 +468,7 @@ def _unevaluated(*es):
     return None
 
 
-def _matrix_claim(lhs, rhs, sizes, assume, positive, tries, seed, doing):
+def _matrix_claim(lhs, rhs, sizes, assume, positive, tries, seed, doing, prove_first=False):
     known = {s: sp.Integer(sizes[s.name]) for s in _shape_symbols(lhs, rhs) if s.name in sizes}
     unknown = _shape_symbols(lhs, rhs) - set(known)
     if not unknown:
@@ -452,7 +479,7 @@ def _matrix_claim(lhs, rhs, sizes, assume, positive, tries, seed, doing):
             le, re_ = mexpr.explicit(lhs, sizes), mexpr.explicit(rhs, sizes)
         except (sp.ShapeError, ValueError) as err:
             return ClaimVerdict(False, f"undefined at sizes {at}: {err}", dict(sizes))
-        return _judge(le, re_, sizes, assume, positive, tries, seed, doing, scope)
+        return _judge(le, re_, sizes, assume, positive, tries, seed, doing, scope, prove_first)
     # symbolic sizes: entry (p, q) of both sides, for every size at once
     lhs, rhs = lhs.xreplace(known), rhs.xreplace(known)
     lshape, rshape = getattr(lhs, "shape", None), getattr(rhs, "shape", None)
@@ -472,7 +499,7 @@ def _matrix_claim(lhs, rhs, sizes, assume, positive, tries, seed, doing):
     names = sorted({s.name for s in unknown})
     for values in ([2 + i for i in range(len(names))], [2] * len(names), [1] * len(names)):
         at = dict(sizes) | dict(zip(names, values))
-        v = _matrix_claim(lhs, rhs, at, assume, positive, tries, seed, doing)
+        v = _matrix_claim(lhs, rhs, at, assume, positive, tries, seed, doing, prove_first)
         if v.holds is False:
             return v
     why = "their shapes differ symbolically" if not same else "no proof found at symbolic sizes"

@@ -335,7 +335,7 @@ def _display(statement):
 def _mistake_tex(r):
     """What is judged and the correction, printed from the expressions the
     refutation and the correction check use."""
-    spec = checks.mistake_spec(r.how)
+    spec = checks.mistake_spec(r.how, gradient=False)  # the gradient at sizes is the checks' work, not printed
     out = []
     if "rhs" in spec:
         out.append(r"\noindent Judged as: \[ " + _math(spec["rhs"]) + r" \]")
@@ -451,13 +451,15 @@ def document_tex(items, seeds=None, title=None):
         r"\end{document}", ""])
 
 
-def write_reports(items, out: Path, seeds=None, title=None):
-    """items: [(result, verdict)]; returns the paths written."""
+def write_reports(items, out: Path, seeds=None, title=None, texts=None):
+    """items: [(result, verdict)]; returns the paths written.  texts: {id:
+    result_tex(r, v)} already typeset (derive all typesets each report as its
+    verdict comes in, while the other checks run)."""
     out = Path(out)
     written = []
     for r, v in items:
         p = out / f"{r.id}.tex"
-        write_atomic(p, result_tex(r, v))
+        write_atomic(p, texts[r.id] if texts and r.id in texts else result_tex(r, v))
         written.append(p)
     p = out / "derive.tex"
     write_atomic(p, document_tex(items, seeds, title))
@@ -507,6 +509,45 @@ def log_summary(log):
             "pages": int(pages.group(1)) if pages else 0}
 
 
+def _toc_guess(out):
+    """derive.toc as the first run would find it after a second: every
+    chapter and section entry of derive.tex and the reports it inputs, page
+    numbers aside.  The contents then take their final number of pages in the
+    first run, so that the second run finds every page number settled, where
+    without it the contents' own pages shift the labels once more (a third
+    run).  None when the document is not of that form (no contents, no
+    hyperref).  A wrong guess costs a run, never a wrong document: the runs
+    go on until the labels and the contents settle."""
+    try:
+        doc = (out / "derive.tex").read_text()
+    except OSError:
+        return None
+    if r"\tableofcontents" not in doc or "{hyperref}" not in doc:
+        return None
+    lines, chapter, section = [], 0, 0
+    for m in re.finditer(r"^\\chapter\{(.*)\}$|^\\input\{([\w.-]+)\}$", doc, re.M):
+        if m.group(1) is not None:
+            chapter, section = chapter + 1, 0
+            lines.append(rf"\contentsline {{chapter}}{{\numberline {{{chapter}}}{m.group(1)}}}{{1}}{{chapter.{chapter}}}%")
+            continue
+        try:
+            report = (out / f"{m.group(2)}.tex").read_text()
+        except OSError:
+            return None
+        for t in re.finditer(r"^\\section\{(.*?)\}\\label", report, re.M):
+            section += 1
+            n = f"{chapter}.{section}"
+            lines.append(rf"\contentsline {{section}}{{\numberline {{{n}}}{t.group(1)}}}{{1}}{{section.{n}}}%")
+    return "\n".join(lines) + "\n" if lines else None
+
+
+_SETTLE = ("derive.aux", "derive.toc", "derive.out")  # what a run reads back: it must come out as it went in
+
+
+def _settle_files(build):
+    return {name: Path(build, name).read_bytes() if Path(build, name).exists() else None for name in _SETTLE}
+
+
 def _stale_builds(out):
     """Build folders left by a killed run (its process is gone)."""
     for p in out.glob(_BUILD + "*"):
@@ -542,9 +583,13 @@ def build_pdf(out: Path):
     previous = signal.signal(signal.SIGTERM, _raise_terminated) if main else None
     try:
         build.mkdir()
+        toc = _toc_guess(out)
+        if toc is not None:
+            write_atomic(build / "derive.toc", toc)
         runs, log = 0, ""
         while runs < MAX_RUNS:
             runs += 1
+            before = _settle_files(build)
             proc = subprocess.run([exe, "-interaction=nonstopmode", "-halt-on-error", f"-output-directory={build}",
                                    "derive.tex"], cwd=out, capture_output=True, text=True,
                                   # fixed dates and trailer id: the PDF is reproducible too
@@ -556,7 +601,8 @@ def build_pdf(out: Path):
                 tail = "\n".join(proc.stdout.splitlines()[-15:])
                 kept = f" (log: {out / 'derive.log'})" if log else ""
                 return None, f"pdflatex failed{kept}:\n{tail}"
-            if not re.search(r"Label\(s\) may have changed|Rerun to get", log):
+            changed = _settle_files(build) != before  # contents or labels that moved (no warning for the contents)
+            if not changed and not re.search(r"Label\(s\) may have changed|Rerun to get", log):
                 break
         write_atomic(out / "derive.log", log)
         staged = build / "derive.pdf.staged"
@@ -571,7 +617,7 @@ def build_pdf(out: Path):
             signal.signal(signal.SIGTERM, previous)
         shutil.rmtree(build, ignore_errors=True)
     s = log_summary(log)
-    unsettled = re.search(r"Label\(s\) may have changed|Rerun to get", log)
+    unsettled = changed or re.search(r"Label\(s\) may have changed|Rerun to get", log)
     problems = []
     if s["overfull"]:
         worst = max(s["overfull"])

@@ -325,22 +325,35 @@ def verify(r, lookup=None):
     return Verdict(r.id, r.expected, [_timed(n, kind, func) for n, kind, func in plan(r, lookup)])
 
 
-def mistake_spec(m):
-    """dict(lhs, rhs, corrected, sizes, assume, ...) of a Mistake.  One in the
-    language: lhs is the gradient of its loss entry by entry at its sizes, rhs
-    the form as written, read at symbolic sizes or, where its shapes fit only
-    at the given sizes (all widths 2), at those; a written form whose shapes
-    fit at neither is refuted by that (dict(refute=...))."""
+_SPECS = {}  # (id(mistake), gradient) -> (mistake, spec): the refutation and the correction share one
+
+
+def mistake_spec(m, gradient=True):
+    """dict(lhs, rhs, corrected, sizes, assume, ...) of a Mistake, once per
+    record in a process.  One in the language: lhs is the gradient of its loss
+    entry by entry at its sizes (left out when not `gradient`: the report
+    prints the other parts only), rhs the form as written, read at symbolic
+    sizes or, where its shapes fit only at the given sizes (all widths 2), at
+    those; a written form whose shapes fit at neither is refuted by that
+    (dict(refute=...))."""
+    hit = _SPECS.get((id(m), gradient))
+    if hit is None or hit[0] is not m:
+        hit = _SPECS[(id(m), gradient)] = (m, _mistake_spec(m, gradient))
+    return dict(hit[1])
+
+
+def _mistake_spec(m, gradient):
     if m.build is not None:
         return m.build()
     sizes = m.sizes or {}
     h = Gradient(shapes=m.shapes, where=m.where, assume=m.assume)
     loss, corrected = statements.trees(h, [m.loss, m.corrected])
     x = getattr(mexpr.variables(statements.shapes(h)), m.wrt)
-    scalar = mexpr.scalar_of(lower.to_sympy(loss))
-    lhs = explicit_gradient(scalar, x, sizes) if isinstance(x, sp.MatrixSymbol) else sp.diff(scalar, x)
     side = lambda t: mexpr.scalar_of(lower.to_sympy(t)) if t.shape in ((), (1, 1)) else lower.to_sympy(t)  # noqa: E731
-    spec = dict(lhs=lhs, corrected=side(corrected), sizes=sizes, assume=statements.assumptions(h))
+    spec = dict(corrected=side(corrected), sizes=sizes, assume=statements.assumptions(h))
+    if gradient:
+        scalar = mexpr.scalar_of(lower.to_sympy(loss))
+        spec["lhs"] = explicit_gradient(scalar, x, sizes) if isinstance(x, sp.MatrixSymbol) else sp.diff(scalar, x)
     try:
         (written,) = statements.trees(h, [m.written])
     except L.LanguageError:
@@ -528,7 +541,7 @@ def _correction(r, lookup):
         ok, detail = fix()
         return ok, f"{detail}; the result: {target.id}"
     kwargs = {k: spec[k] for k in ("sizes", "assume", "positive") if spec.get(k)}
-    v = claim(spec["lhs"], fix, seconds=None, **kwargs)
+    v = claim(spec["lhs"], fix, seconds=None, prove_first=True, **kwargs)  # expected to hold: the proof first
     if v.holds is not True:
         return False, f"the correction is not shown equal to what the notes compute: {v.detail}"
     tied = _tied(r, target, fix, kwargs)
