@@ -102,17 +102,17 @@ def main(quick=False):
 _ALL = r"""
 import contextlib, io, json, resource, sys, time
 t0 = time.perf_counter()
-from derive import cli, notes
+from derive import catalog, cli
 t1 = time.perf_counter()
 n, out = int(sys.argv[1]), sys.argv[2]
-notes.use(notes.results()[:n])
-checks = sum(len(notes.plan(r)) for r in notes.results())
+catalog.use(catalog.results()[:n])
+checks = sum(len(catalog.plan(r)) for r in catalog.results())
 c0 = time.process_time()
 with contextlib.redirect_stdout(io.StringIO()):
     rc = cli.main(["all", "--no-pdf", "--out", out])
 wall = time.perf_counter() - t1
 kids = resource.getrusage(resource.RUSAGE_CHILDREN)
-print(json.dumps({"rc": rc, "records": len(notes.results()), "checks": checks, "import": t1 - t0, "wall": wall,
+print(json.dumps({"rc": rc, "records": len(catalog.results()), "checks": checks, "import": t1 - t0, "wall": wall,
                   "cpu": time.process_time() - c0 + kids.ru_utime + kids.ru_stime}))
 """
 
