@@ -641,3 +641,14 @@ def test_a_wrong_rule_is_refuted_not_returned(inject):
     assert d.verify().ok
     assert engine.derivative.__module__ == "derive.verification.engine" and engine.simplify_steps.__module__ == "derive.verification.engine"
     assert engine.derivative.__name__ == "derivative" and engine.simplify_steps.__name__ == "simplify_steps"
+
+
+@pytest.mark.parametrize("wrong", [lambda g: 2 * g, lambda g: g + g.applyfunc(lambda x: x * 0 + 10 ** -20)])
+def test_the_concrete_check_refutes_a_wrong_answer(wrong, monkeypatch):
+    """The concrete check tries its proof first (the answer is expected to hold); a wrong answer is still refuted."""
+    from derive.verification import derived
+    d = grad("v.T @ sigmoid(W @ x + b)", "W", {"v": "h,1", "W": "h,n", "x": "n,1", "b": "h,1"})
+    pair = derived._explicit_pair
+    monkeypatch.setattr(derived, "_explicit_pair", lambda d_, v, sizes: (lambda t, g: (t, wrong(g)))(*pair(d_, v, sizes)))
+    ok, detail = d._concrete()
+    assert not ok and detail.startswith("refuted: d/dW"), detail

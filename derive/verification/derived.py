@@ -287,7 +287,8 @@ class Derived:
         done = []
         for v in self.wrt:
             truth, got = _explicit_pair(self, v, sizes)
-            verdict = claim(got, truth, sizes=sizes, assume=self.assume, tries=6, seconds=None)
+            # expected to hold (grad proved it at symbolic sizes): the proof before the points
+            verdict = claim(got, truth, sizes=sizes, assume=self.assume, tries=6, seconds=None, prove_first=True)
             if verdict.holds is not True:
                 head = "undecided: " if verdict.holds is None else "refuted: "
                 return False, f"{head}d/d{v} at sizes {sizes}: {verdict.detail} {verdict.counterexample or ''}"
