@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import argparse
 import multiprocessing
+import multiprocessing.connection
 import os
 try:
     import resource
@@ -52,18 +53,97 @@ def _terminate(signum, frame):
     raise Terminated()
 
 
-def _worker_init():
-    # a worker leaves SIGINT to the main process, which stops the pool; on
-    # SIGTERM (pool.terminate, or a signal to the whole group) it exits
-    # quietly through SystemExit, so that `with` blocks release the pool's
-    # queue locks (a worker killed outright can leave one held, and the
-    # main process then hangs in pool.terminate)
-    signal.signal(signal.SIGINT, signal.SIG_IGN)
-    signal.signal(signal.SIGTERM, _worker_exit)
+class _Workers:
+    """Worker processes forked once, each with a pipe of its own to the main
+    process: the checks are handed out one at a time, the results come back
+    in the order they finish.
+
+    Nothing is shared between the workers (no queue, no lock) and nothing
+    replaces one that ends, so a signal can stop any of them at any moment
+    without leaving the others or the main process waiting: a worker
+    ignores SIGINT and dies of SIGTERM outright; on the way out the main
+    process kills whatever is left and reaps it.  (multiprocessing.Pool,
+    used before, hung under load on a SIGTERM to the process group: a worker
+    ended half-way through writing a result left the pool's result thread
+    waiting for the rest of it forever, and the pool forked replacements for
+    the workers that ended, which could lose the SIGTERM meant to stop them.)"""
+
+    def __init__(self, jobs):
+        ctx = multiprocessing.get_context("fork")
+        self.procs, self.conns = [], []
+        # forked with SIGINT ignored and SIGTERM at its default: the worker has
+        # no handler of the main process's to run, before or after it starts
+        old = signal.signal(signal.SIGINT, signal.SIG_IGN), signal.signal(signal.SIGTERM, signal.SIG_DFL)
+        try:
+            for _ in range(jobs):
+                mine, theirs = ctx.Pipe()
+                proc = ctx.Process(target=_serve, args=(theirs,), daemon=True)
+                proc.start()
+                theirs.close()
+                self.procs.append(proc)
+                self.conns.append(mine)
+        except BaseException:
+            self.close()
+            raise
+        finally:
+            signal.signal(signal.SIGINT, old[0])
+            signal.signal(signal.SIGTERM, old[1])
+
+    def run(self, tasks):
+        """(rid, name, Check) for each task, as they finish; a worker that
+        ends without answering leaves its check undecided, and gets no other."""
+        todo, busy, idle = list(tasks), {}, list(self.conns)
+        while todo or busy:
+            while todo and idle:
+                conn, task = idle.pop(0), todo.pop(0)
+                try:
+                    conn.send(task)
+                    busy[conn] = task
+                except OSError:  # the worker has ended
+                    yield _undecided(task, "the worker process ended before answering")
+            if not busy:  # every worker has ended
+                for task in todo:
+                    yield _undecided(task, "no worker process left")
+                return
+            for conn in multiprocessing.connection.wait(list(busy)):
+                task = busy.pop(conn)
+                try:
+                    answer = conn.recv()
+                except (EOFError, OSError):
+                    yield _undecided(task, "the worker process ended before answering")
+                    continue
+                idle.append(conn)
+                yield answer
+
+    def close(self):
+        """Kill what is still running and reap every worker (no zombie, no orphan)."""
+        for proc in self.procs:
+            if proc.exitcode is None:
+                proc.kill()
+        for proc in self.procs:
+            proc.join()
+        for conn in self.conns:
+            conn.close()
 
 
-def _worker_exit(signum, frame):
-    sys.exit(0)
+def _serve(conn):
+    """A worker: answer each task until the main process closes its end."""
+    while True:
+        try:
+            task = conn.recv()
+        except (EOFError, OSError):
+            return
+        answer = _check(task)
+        try:
+            conn.send(answer)
+        except OSError:  # the main process is gone
+            return
+
+
+def _undecided(task, why):
+    rid, name = task
+    kind = {n: k for n, k, _ in plan(result(rid))}.get(name, "proof")
+    return rid, name, Check(name, kind, False, f"undecided: {why}", 0.0)
 
 
 class _Parser(argparse.ArgumentParser):
@@ -125,9 +205,8 @@ def _check(task):
         return rid, name, run_check(result(rid), name)
     except (KeyboardInterrupt, SystemExit):
         raise
-    except BaseException as err:  # noqa: B036 -- a worker that died would lose its task: the pool would wait forever
-        kind = {n: k for n, k, _ in plan(result(rid))}.get(name, "proof")
-        return rid, name, Check(name, kind, False, f"undecided: {type(err).__name__}: {err}", 0.0)
+    except BaseException as err:  # noqa: B036 -- an answer for every task: the main process waits for each
+        return _undecided(task, f"{type(err).__name__}: {err}")
 
 
 def _jobs():
@@ -157,15 +236,8 @@ def _verify(rs, *, quiet=False, verbose=False, progress=False, each=None):
         # symbolic checks of large statements are the long ones: start them first
         size = {r.id: len(getattr(r.how, "shapes", ()) or ()) for r in rs}
         order = sorted(tasks, key=lambda t: (t[1] == "numeric", -size[t[0]]))
-        # forked with SIGINT ignored and SIGTERM at its default, so a signal
-        # arriving before _worker_init runs cannot print a worker's traceback
-        old = signal.signal(signal.SIGINT, signal.SIG_IGN), signal.signal(signal.SIGTERM, signal.SIG_DFL)
-        try:
-            pool = multiprocessing.get_context("fork").Pool(jobs, initializer=_worker_init)
-        finally:
-            signal.signal(signal.SIGINT, old[0])
-            signal.signal(signal.SIGTERM, old[1])
-        done = pool.imap_unordered(_check, order, chunksize=1)
+        pool = _Workers(jobs)
+        done = pool.run(order)
     else:
         done = map(_check, tasks)
     want = {r.id: [name for name, _, _ in plan(r)] for r in rs}
@@ -196,7 +268,7 @@ def _verify(rs, *, quiet=False, verbose=False, progress=False, each=None):
     finally:
         _clear(progress)
         if pool is not None:
-            pool.terminate()
+            pool.close()
     return items, failed
 
 

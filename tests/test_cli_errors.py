@@ -132,3 +132,61 @@ def test_a_progress_line_on_a_terminal():
     assert p.returncode == 0, text
     assert "\r\x1b[K[" in text and "checks" in text  # the progress line, rewritten in place
     assert "2 results: 2 as expected, 0 failed" in text
+
+
+_BIG = '''
+import os, signal, sys
+import derive.cli as cli
+from derive.records import Check
+cli._check = lambda task: (task[0], task[1], Check("x", "proof", True, "y" * 300000))  # more than a pipe holds
+signal.signal(signal.SIGTERM, cli._terminate)
+pool = cli._Workers(2)
+try:
+    for k, got in enumerate(pool.run([(str(i), "symbolic") for i in range(100000)])):
+        if k == 0:
+            print("first", flush=True)
+except cli.Terminated:
+    print("terminated", file=sys.stderr)
+finally:
+    pool.close()
+sys.exit(143)
+'''
+
+
+@pytest.mark.parametrize("delay", [0.0, 0.05, 0.1])
+def test_a_group_sigterm_while_workers_write_results_ends_at_once(delay):
+    """The SIGTERM-to-the-group hang: a worker killed half-way through a
+    result left multiprocessing.Pool's result thread waiting for the rest
+    (and the pool forked replacements that could lose their SIGTERM).  With
+    results larger than a pipe, nearly every such signal hung the old pool."""
+    p = subprocess.Popen([sys.executable, "-c", _BIG], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                         start_new_session=True)
+    try:
+        assert p.stdout.readline() == "first\n"
+        time.sleep(delay)
+        os.killpg(p.pid, signal.SIGTERM)
+        _, stderr = p.communicate(timeout=30)
+    finally:
+        if p.poll() is None:
+            os.killpg(p.pid, signal.SIGKILL)
+    assert p.returncode == 143 and stderr == "terminated\n"
+    time.sleep(0.3)
+    assert subprocess.run(["pgrep", "-g", str(p.pid)], capture_output=True, text=True).stdout.split() == []
+
+
+def test_a_worker_that_ends_leaves_its_check_undecided():
+    """A worker killed alone: its check is undecided, the others still answer, nothing waits."""
+    from derive import cli
+    pool = cli._Workers(2)
+    try:
+        os.kill(pool.procs[0].pid, signal.SIGKILL)
+        pool.procs[0].join()
+        got = {(rid, name): c for rid, name, c in pool.run([("sigmoid-derivative", "concrete"),
+                                                           ("sigmoid-derivative", "numeric"),
+                                                           ("mistake-dh-dz", "refutation")])}
+    finally:
+        pool.close()
+    assert len(got) == 3
+    dead = [c for c in got.values() if not c.ok]
+    assert len(dead) == 1 and dead[0].detail.startswith("undecided: the worker process ended"), got
+    assert all(c.ok for c in got.values() if c not in dead)
