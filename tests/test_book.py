@@ -237,3 +237,36 @@ def test_a_label_is_text_with_inline_math():
     assert text(r"central difference is exact for degree $\le 2$") == "central difference is exact for degree ≤ 2"
     assert text(r"$|1 - 2\eta| < 1 \iff 0 < \eta < 1$") == "|1 − 2η| < 1 ⇔ 0 < η < 1"
     assert text("eps^2") == "eps^2" and text("a bill of $5") == "a bill of $5"
+
+
+def _restored(e, defs):
+    """e with every name replaced by its definition (at the name's arguments)."""
+    for _ in range(len(defs) + 1):
+        for name, d in defs:
+            if isinstance(name, sp.Symbol):
+                e = e.xreplace({name: d})
+            else:
+                e = e.replace(name.func, sp.Lambda(name.args, d))
+    return e
+
+
+@pytest.mark.parametrize("rid", ["softmax-classifier", "max-margin-gradient", "two-layer-input-gradient"])
+def test_long_steps_name_what_they_repeat_and_mean_the_same(rid):
+    """Issue #15: a long step prints the parts it repeats under names defined
+    beside it; put back, the definitions give the step as proved (its sums
+    over one value collapsed as the printer shows them, bound indices aside)."""
+    import derive
+    from derive.render import naming
+    from derive.verification import steps
+    for d in steps.derivations(derive.result(rid)):
+        shown, where = naming.named_steps(d.steps, tex)
+        defs = [nd for k in sorted(where) for nd in where[k]]
+        for k, s in enumerate(d.steps):
+            if len(tex(s.expr)) > naming.LONG:
+                want = naming._key(naming._collapsed(s.expr), set())[0]
+                assert naming._key(_restored(shown[k], defs), set())[0] == want, (rid, k)
+            else:
+                assert shown[k] == s.expr  # a short step is shown as it is
+        assert all(len(tex(e)) < 1000 for e in shown.values()), rid
+        for name, _ in defs:  # each defined once, next to a step that uses it
+            assert sum(name == n for n, _ in defs) == 1

@@ -21,7 +21,7 @@ from derive import numeric
 from derive.maths import functions
 from derive.matrix.latex import escape, tex, unicode_preamble
 from derive.records import Derivation, Fact, Gradient, Mistake
-from derive.render import breaking
+from derive.render import breaking, naming
 from derive.render.codegen import helpers
 from derive.render.display import formula_lines
 from derive.render.files import write_atomic
@@ -243,10 +243,15 @@ def _formulas(r):
 
 def derivation_tex(d):
     """One derivation: a paragraph per step (TeX breaks a long one past the
-    '='), its reason flush right."""
-    def shown(step):
-        return step.display if step.display is not None else tex(step.expr)
-    rows = [(d.title if i == 0 else None, "= " + shown(s), s.reason) for i, s in enumerate(d.steps)]
+    '='), its reason flush right; the parts a long step repeats named, each
+    name defined on the lines after the first step that uses it."""
+    shown, where = naming.named_steps(d.steps, tex)
+    rows = []
+    for i, s in enumerate(d.steps):
+        rows.append((d.title if i == 0 else None, "= " + (s.display if s.display is not None else tex(shown[i])),
+                     s.reason))
+        rows += [(None, rf"\text{{{'where' if j == 0 else 'and'} }} {tex(n)} = {tex(x)}", "")
+                 for j, (n, x) in enumerate(where.get(i, ()))]
     out = breaking.steps(rows)
     if d.conclusion:
         out += rf"\noindent hence \( {breaking.fit(d.conclusion, display=False)} \)." + "\n"

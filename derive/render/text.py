@@ -18,7 +18,9 @@ from sympy.printing.precedence import PRECEDENCE, precedence
 from sympy.printing.pretty.pretty_symbology import pretty_symbol
 from sympy.printing.str import StrPrinter
 
+from derive.matrix.latex import tex
 from derive.records import Derivation, Fact, Gradient, Identity, Mistake
+from derive.render import naming
 from derive.verification import checks, statements
 
 SUP = dict(zip("0123456789+-−=()nijkT", "⁰¹²³⁴⁵⁶⁷⁸⁹⁺⁻⁻⁼⁽⁾ⁿⁱʲᵏᵀ"))
@@ -91,7 +93,7 @@ class _Printer(StrPrinter):
 
     def _fname(self, func):
         name = getattr(func, "__name__", str(func))
-        return FUNCS.get(name, _name(name) if len(name) <= 2 else name)
+        return FUNCS.get(name, _name(name) if len(name) <= 2 or re.fullmatch(r"[a-z]_\d+", name) else name)
 
     def _print_Function(self, e):
         return f"{self._fname(e.func)}({', '.join(self._print(a) for a in e.args)})"
@@ -352,13 +354,18 @@ def statement_lines(r):
 
 def derivation_lines(d):
     """A derivation: the quantity, then each step with its reason below it."""
-    def shown(step):
-        return from_latex(step.display) if step.display is not None else unicode(step.expr)
+    named, where = naming.named_steps(d.steps, tex)
+
+    def shown(k):
+        step = d.steps[k]
+        return from_latex(step.display) if step.display is not None else unicode(named[k])
     title = from_latex(d.title)
     pad = " " * len(title)
-    out = [f"{title} = {shown(d.steps[0])}", f"{pad}     [{text(d.steps[0].reason)}]"]
-    for s in d.steps[1:]:
-        out += [f"{pad} = {shown(s)}", f"{pad}     [{text(s.reason)}]"]
+    out = []
+    for k, s in enumerate(d.steps):
+        out += [f"{title if k == 0 else pad} = {shown(k)}", f"{pad}     [{text(s.reason)}]"]
+        out += [f"{pad}     {'where' if j == 0 else 'and'} {unicode(n)} = {unicode(x)}"
+                for j, (n, x) in enumerate(where.get(k, ()))]
     if d.conclusion:
         out.append(f"hence {from_latex(d.conclusion)}")
     return out
