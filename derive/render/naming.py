@@ -9,6 +9,8 @@ that index, ``q_1(i_2)``, so the same definition serves every occurrence.
 """
 from __future__ import annotations
 
+import functools
+
 import sympy as sp
 
 # a step longer than this (characters of its LaTeX) gets names for what it repeats
@@ -19,6 +21,7 @@ MOST = 8
 LETTERS = ("q", "r", "u", "v", "w", "g", "h")
 
 
+@functools.lru_cache(maxsize=8192)  # the same subtrees are measured in every round
 def _size(e):
     return len(str(e))
 
@@ -28,7 +31,8 @@ def _key(t, bound):
     binds are its arguments, replaced by parameters in order of appearance,
     and the indices it sums over are renamed in order too.  Equal keys: the
     same expression of its arguments (so one name serves both, q(i), q(k))."""
-    args = list(dict.fromkeys(x for x in sp.preorder_traversal(t) if x in bound and x in t.free_symbols))
+    free = t.free_symbols & bound  # once: a Sum's free_symbols is costly
+    args = list(dict.fromkeys(x for x in sp.preorder_traversal(t) if x in free))
     if not args and not t.has(sp.Sum, sp.Product):
         return t, ()
     count = [0]
@@ -84,14 +88,19 @@ def name_parts(exprs, long=None, tex=None):
     repeats a part worth a name.  The definitions are in the order the names
     were made; a later name may appear inside an earlier definition."""
     long = LONG if long is None else long
-    measure = tex or str
-    exprs = [_collapsed(e) if len(measure(e)) > long else e for e in exprs]
+    printed = {}  # printing a long step is the costly part: once per version of it
+
+    def measure(e):
+        if e not in printed:
+            printed[e] = len((tex or str)(e))
+        return printed[e]
+    exprs = [_collapsed(e) if measure(e) > long else e for e in exprs]
     bound = {v for e in exprs for s in e.atoms(sp.Sum, sp.Product) for v in s.variables}
     keys = {}
     letter = _letter(exprs) if exprs else "q"
     defs = []
     while len(defs) < MOST:
-        idx = [k for k, e in enumerate(exprs) if len(measure(e)) > long]
+        idx = [k for k, e in enumerate(exprs) if measure(e) > long]
         if not idx:
             break
         found = _parts([exprs[k] for k in idx], bound, keys)
