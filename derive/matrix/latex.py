@@ -148,8 +148,20 @@ class DerivePrinter(LatexPrinter):
 _PRINTER = DerivePrinter({"mul_symbol": None})
 
 
+_TEXED = {}  # expression -> its LaTeX: a report measures a step's length, then prints it
+
+
 def tex(e):
-    return _PRINTER.doprint(e)
+    try:
+        return _TEXED[e]  # SymPy's == is structural (2.0*x != 2*x), so an equal key prints alike
+    except KeyError:
+        pass
+    except TypeError:  # unhashable (a mutable Matrix): printed each time
+        return _PRINTER.doprint(e)
+    if len(_TEXED) > 20000:
+        _TEXED.clear()
+    out = _TEXED[e] = _PRINTER.doprint(e)
+    return out
 
 
 _ESC = {"\\": r"\textbackslash{}", "&": r"\&", "%": r"\%", "$": r"\$", "#": r"\#", "_": r"\_",

@@ -9,6 +9,7 @@ that index, ``q_1(i_2)``, so the same definition serves every occurrence.
 """
 from __future__ import annotations
 
+import collections
 import functools
 
 import sympy as sp
@@ -58,13 +59,25 @@ def _key(t, bound):
 def _parts(exprs, bound, keys):
     """{key: [(occurrence, its arguments)]} of the subexpressions of exprs worth a name
     (keys: the keys found so far, by subexpression)."""
-    found = {}
-    for e in exprs:
-        for t in sp.preorder_traversal(e):
-            if isinstance(t, (sp.Atom, sp.Tuple, sp.MatrixSymbol)) or not isinstance(t, sp.Basic):
-                continue
-            if isinstance(t, sp.matrices.expressions.matexpr.MatrixElement) or _size(t) < SHORTEST:
-                continue
+    found, sigs = {}, {}
+
+    def sig(t):
+        # t's shape, every bound index alike and the order of arguments ignored
+        # (renaming an index can reorder an Add, a Mul, a KroneckerDelta): parts
+        # with one key have one shape, so a shape met once needs no key, and
+        # building keys is the costly part
+        if t not in sigs:
+            sigs[t] = "B" if t in bound else t if not t.args else (
+                t.func, frozenset(collections.Counter(sig(a) for a in t.args).items()))
+        return sigs[t]
+    candidates = [t for e in exprs for t in sp.preorder_traversal(e)
+                  if isinstance(t, sp.Basic) and not isinstance(t, (sp.Atom, sp.Tuple, sp.MatrixSymbol))
+                  and not isinstance(t, sp.matrices.expressions.matexpr.MatrixElement) and _size(t) >= SHORTEST]
+    shapes = {}
+    for t in candidates:
+        shapes[sig(t)] = shapes.get(sig(t), 0) + 1
+    for t in candidates:
+        if shapes[sig(t)] > 1:
             if t not in keys:
                 keys[t] = _key(t, bound)
             key, args = keys[t]

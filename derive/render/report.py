@@ -270,8 +270,10 @@ def _derivations_tex(r, verdict):
     if done:  # the derivations the check verified; a failed one shows what was checked
         return derivations_tex(done[0].shown) if done[0].shown else (
             r"\subsection*{Derivation}" + "\n" + r"\noindent\textbf{FAILED}: " + escape(done[0].detail))
-    items = "".join(rf"  \item {label_tex(f.label)}: {fact_tex(f)}" + "\n"
-                    for c in verdict.checks if c.name in _LISTED and c.ok for f in c.shown if isinstance(f, Fact))
+    facts = [f for c in verdict.checks if c.name in _LISTED and c.ok for f in c.shown if isinstance(f, Fact)]
+    # a fact both checks establish (exact arithmetic is both symbolic and concrete) is listed once
+    facts = list({(f.label, f.detail): f for f in facts}.values())
+    items = "".join(rf"  \item {label_tex(f.label)}: {fact_tex(f)}" + "\n" for f in facts)
     if items:  # a Facts result: each fact established exactly by its check
         return (r"\subsection*{Derivation}" + "\n" + r"\noindent The result is a list of facts, each established exactly "
                 r"(checks \emph{symbolic} and \emph{concrete}):" + "\n" + "\\begin{enumerate}\n" + items
