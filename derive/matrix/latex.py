@@ -67,13 +67,7 @@ class DerivePrinter(LatexPrinter):
     def _print_Sum(self, e):
         # a sum over one value (0 <= i <= 0) is its term: no one-term sums in print
         if any(lo == hi for _, lo, hi in e.limits):
-            f, lims = e.function, []
-            for v, lo, hi in e.limits:
-                if lo == hi:
-                    f = f.subs(v, lo)
-                else:
-                    lims.append((v, lo, hi))
-            return self._print(sp.Sum(f, *lims) if lims else f)
+            return self._print(one_term_collapsed(e))
         # an inner sum never reuses the index of a sum around it: sum_i (... sum_i x_{i,i})
         # would read as one index; it is renamed (printing only, the sum is the same)
         bound = getattr(self, "_bound", [])
@@ -143,6 +137,18 @@ class DerivePrinter(LatexPrinter):
 
     def _print_f(self, e, exp=None):
         return rf"f\left({self._print(e.args[0])}\right)"
+
+
+def one_term_collapsed(e):
+    """The Sum e with each range of one value (lo == hi) replaced by the term at
+    that value: how the printer shows it."""
+    f, lims = e.function, []
+    for v, lo, hi in e.limits:
+        if lo == hi:
+            f = f.subs(v, lo)
+        else:
+            lims.append((v, lo, hi))
+    return sp.Sum(f, *lims) if lims else f
 
 
 _PRINTER = DerivePrinter({"mul_symbol": None})

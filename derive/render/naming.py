@@ -14,6 +14,8 @@ import functools
 
 import sympy as sp
 
+from derive.matrix.latex import one_term_collapsed
+
 # a step longer than this (characters of its LaTeX) gets names for what it repeats
 LONG = 500
 # shortest part worth a name (characters of its SymPy text), and the most names per derivation
@@ -135,19 +137,11 @@ def _collapsed(e):
     """e with each sum over one value replaced by its term at that value, as
     the printer shows it (matrix.latex: no one-term sums in print), so that
     parts printed alike compare alike."""
-    def one(t):
-        f, lims = t.function, []
-        for v, lo, hi in t.limits:
-            if lo == hi:
-                f = f.subs(v, lo)
-            else:
-                lims.append((v, lo, hi))
-        return sp.Sum(f, *lims) if lims else f
     while True:
         sums = [t for t in e.atoms(sp.Sum) if any(lo == hi for _, lo, hi in t.limits)]
         if not sums:
             return e
-        e = e.xreplace({t: one(t) for t in sums})
+        e = e.xreplace({t: one_term_collapsed(t) for t in sums})
 
 
 def _apart(e):
