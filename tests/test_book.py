@@ -5,13 +5,14 @@ import pickle
 import re
 import shutil
 from pathlib import Path
+import derive
 
 import pytest
 import sympy as sp
 
 from derive.maths.functions import fprime, sigmoid, step
 from derive.matrix.latex import tex
-from derive.render import breaking
+from derive.render import breaking, report
 from derive.render.report import detail_tex, build_pdf, fact_tex, log_summary
 from derive.render.text import fact_text
 from derive.verification.facts import exact, holds
@@ -270,3 +271,12 @@ def test_long_steps_name_what_they_repeat_and_mean_the_same(rid):
         assert all(len(tex(e)) < 1000 for e in shown.values()), rid
         for name, _ in defs:  # each defined once, next to a step that uses it
             assert sum(name == n for n, _ in defs) == 1
+
+
+def test_a_fact_both_checks_establish_is_listed_once():
+    v = derive.verify("sgd-batches")  # its concrete facts repeat symbolic ones: exact arithmetic is both
+    per_check = [f.label for c in v.checks if c.name in ("symbolic", "concrete") for f in c.shown]
+    assert len(per_check) > len(set(per_check))
+    assert [f.label for f in v.facts] == list(dict.fromkeys(per_check))
+    tex = report.result_tex(derive.result("sgd-batches"), v)
+    assert tex.count(r"\item the last minibatch holds") == 1  # the Derivation section lists it once

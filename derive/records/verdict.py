@@ -5,6 +5,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from derive.records.results import Fact
+
+FACT_CHECKS = ("symbolic", "concrete")  # the checks whose facts a report lists as the derivation
+
 PROOF, EVIDENCE, REFUTATION = "proof", "evidence", "refutation"
 
 
@@ -29,6 +33,14 @@ class Verdict:
     @property
     def ok(self):
         return bool(self.checks) and all(c.ok for c in self.checks)
+
+    @property
+    def facts(self):
+        """The facts the passing symbolic and concrete checks established, in
+        order; one that both establish (exact arithmetic is both) once."""
+        found = [f for c in self.checks if c.name in FACT_CHECKS and c.ok
+                 for f in c.shown if isinstance(f, Fact)]
+        return list({(f.label, f.detail): f for f in found}.values())
 
     @property
     def status(self):

@@ -21,6 +21,7 @@ from derive import numeric
 from derive.maths import functions
 from derive.matrix.latex import escape, tex, unicode_preamble
 from derive.records import Derivation, Fact, Gradient, Mistake
+from derive.records.verdict import FACT_CHECKS
 from derive.render import breaking, naming
 from derive.render.codegen import helpers
 from derive.render.display import formula_lines
@@ -270,10 +271,7 @@ def _derivations_tex(r, verdict):
     if done:  # the derivations the check verified; a failed one shows what was checked
         return derivations_tex(done[0].shown) if done[0].shown else (
             r"\subsection*{Derivation}" + "\n" + r"\noindent\textbf{FAILED}: " + escape(done[0].detail))
-    facts = [f for c in verdict.checks if c.name in _LISTED and c.ok for f in c.shown if isinstance(f, Fact)]
-    # a fact both checks establish (exact arithmetic is both symbolic and concrete) is listed once
-    facts = list({(f.label, f.detail): f for f in facts}.values())
-    items = "".join(rf"  \item {label_tex(f.label)}: {fact_tex(f)}" + "\n" for f in facts)
+    items = "".join(rf"  \item {label_tex(f.label)}: {fact_tex(f)}" + "\n" for f in verdict.facts)
     if items:  # a Facts result: each fact established exactly by its check
         return (r"\subsection*{Derivation}" + "\n" + r"\noindent The result is a list of facts, each established exactly "
                 r"(checks \emph{symbolic} and \emph{concrete}):" + "\n" + "\\begin{enumerate}\n" + items
@@ -362,7 +360,6 @@ def _math(e):
     return tex(e)
 
 
-_LISTED = ("symbolic", "concrete")   # facts checks whose facts the Derivation section lists
 
 
 def _check_detail(c):
@@ -374,7 +371,7 @@ def _check_detail(c):
         return detail_tex(c.detail)
 
     def cell(f):
-        if f.exact and f.ok and c.ok and c.name in _LISTED and breaking.visible(equation_tex(f)) > TABLE:
+        if f.exact and f.ok and c.ok and c.name in FACT_CHECKS and breaking.visible(equation_tex(f)) > TABLE:
             return f"{label_tex(f.label)} ({_text(f.how)}; the equation is listed above)"
         return f"{label_tex(f.label)}: {fact_tex(f)}"
     shown = "; ".join(cell(f) for f in rows if c.ok or not f.ok)

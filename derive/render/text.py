@@ -384,9 +384,7 @@ def _derivations(r, verdict):
 def _facts(verdict):
     if verdict is None:
         return []
-    facts = [f for c in verdict.checks if c.name in ("symbolic", "concrete") and c.ok
-             for f in c.shown if isinstance(f, Fact)]
-    return list({(f.label, f.detail): f for f in facts}.values())  # one established by both checks, once
+    return verdict.facts
 
 
 def fact_text(f):
