@@ -92,10 +92,12 @@ class _Workers:
     def run(self, tasks):
         """(rid, name, Check) for each task, as they finish; a worker that
         ends without answering leaves its check undecided, and gets no other."""
-        todo, busy, idle = list(tasks), {}, list(self.conns)
+        todo, busy, idle, last = list(tasks), {}, list(self.conns), {}
         while todo or busy:
             while todo and idle:
-                conn, task = idle.pop(0), todo.pop(0)
+                conn = idle.pop(0)
+                task = _next(todo, last.get(conn), {last[c] for c in last if c is not conn})
+                last[conn] = task[0]
                 try:
                     conn.send(task)
                     busy[conn] = task
@@ -126,6 +128,17 @@ class _Workers:
             conn.close()
 
 
+def _next(todo, mine, theirs):
+    """The next task for a worker: another check of the record it did last
+    (SymPy's cache then holds that record's expressions: the symbolic,
+    derived and concrete checks share them), else one of a record no other
+    worker is on, else the first."""
+    for want in (lambda rid: rid == mine, lambda rid: rid not in theirs, lambda rid: True):
+        for i, task in enumerate(todo):
+            if want(task[0]):
+                return todo.pop(i)
+
+
 def _serve(conn):
     """A worker: answer each task until the main process closes its end."""
     while True:
@@ -141,9 +154,10 @@ def _serve(conn):
 
 
 def _undecided(task, why):
-    rid, name = task
-    kind = {n: k for n, k, _ in plan(result(rid))}.get(name, "proof")
-    return rid, name, Check(name, kind, False, f"undecided: {why}", 0.0)
+    """The answer to a task none was given for: each of its checks undecided."""
+    rid, names, _ = task
+    kinds = {n: k for n, k, _ in plan(result(rid))}
+    return rid, {n: Check(n, kinds.get(n, "proof"), False, f"undecided: {why}", 0.0) for n in names}, None
 
 
 class _Parser(argparse.ArgumentParser):
@@ -200,13 +214,28 @@ def _lookup(ids):
 
 
 def _check(task):
-    rid, name = task
-    try:
-        return rid, name, run_check(result(rid), name)
-    except (KeyboardInterrupt, SystemExit):
-        raise
-    except BaseException as err:  # noqa: B036 -- an answer for every task: the main process waits for each
-        return _undecided(task, f"{type(err).__name__}: {err}")
+    """(rid, names, typeset) -> (rid, {name: Check}, (the record's report, CPU
+    seconds to typeset it) or None).
+    The checks of one record run in one process, one after the other: SymPy's
+    cache then holds the expressions they share (the scalar, its derivative,
+    the claim's entries), and the report typeset after them reuses them too."""
+    rid, names, typeset = task
+    r, got = result(rid), {}
+    for name in names:
+        try:
+            got[name] = run_check(r, name)
+        except (KeyboardInterrupt, SystemExit):
+            raise
+        except BaseException as err:  # noqa: B036 -- an answer for every task: the main process waits for each
+            got[name] = _undecided((rid, (name,), False), f"{type(err).__name__}: {err}")[1][name]
+    tex = None
+    if typeset:
+        t0 = time.process_time()
+        try:
+            tex = result_tex(r, Verdict(r.id, r.expected, [got[n] for n in names])), time.process_time() - t0
+        except Exception:  # noqa: BLE001 -- typeset again in the main process, where the error is reported
+            tex = None
+    return rid, got, tex
 
 
 def _jobs():
@@ -221,34 +250,47 @@ def _jobs():
     return max(1, min(cores, 8))
 
 
-def _verify(rs, *, quiet=False, verbose=False, progress=False, each=None):
-    """Run every check, spread over processes check by check; print each
-    result's line (unless quiet: each check's detail too when verbose, the
-    failed ones' always) and return the verdicts in catalog order.  With
-    progress, a line on stderr counts the checks done (a terminal only).
-    each(r, verdict) is called in this process as soon as a record's last
-    check is in (in the order they finish): its report is typeset there
-    while the workers go on with the other checks."""
-    tasks = [(r.id, name) for r in rs for name, _, _ in plan(r)]
-    jobs = min(_jobs(), len(tasks))
+def _verify(rs, *, quiet=False, verbose=False, progress=False, texts=None):
+    """Run every check, spread over processes; print each result's line
+    (unless quiet: each check's detail too when verbose, the failed ones'
+    always) and return the verdicts in catalog order.  With progress, a
+    line on stderr counts the checks done (a terminal only).  With `texts`
+    (a dict), each record's report is typeset by the process that checked
+    it, as soon as its checks are done, into texts[id]; texts[None] sums
+    the CPU seconds of that typesetting.
+
+    A task is a record's checks; a record alone (show, check ID) is spread
+    check by check instead, so that its checks run side by side."""
+    want = {r.id: [name for name, _, _ in plan(r)] for r in rs}
+    jobs = _jobs()
+    if len(rs) >= 2 * jobs or texts is not None:
+        tasks = [(r.id, tuple(want[r.id]), texts is not None) for r in rs]
+    else:
+        tasks = [(r.id, (name,), False) for r in rs for name in want[r.id]]
+    jobs = min(jobs, len(tasks))
     pool = None
     if jobs > 1:
         # symbolic checks of large statements are the long ones: start them first
         size = {r.id: len(getattr(r.how, "shapes", ()) or ()) for r in rs}
-        order = sorted(tasks, key=lambda t: (t[1] == "numeric", -size[t[0]]))
+        order = sorted(tasks, key=lambda t: (t[1] == ("numeric",), -size[t[0]]))
         pool = _Workers(jobs)
         done = pool.run(order)
     else:
         done = map(_check, tasks)
-    want = {r.id: [name for name, _, _ in plan(r)] for r in rs}
+    total = sum(len(names) for names in want.values())
     got, items, failed, nxt, count = {}, [], 0, 0, 0
     try:
-        for rid, name, check in done:
-            got.setdefault(rid, {})[name] = check
-            count += 1
-            if each is not None and len(got[rid]) == len(want[rid]):
+        for rid, checks, tex in done:
+            got.setdefault(rid, {}).update(checks)
+            count += len(checks)
+            if texts is not None and len(got[rid]) == len(want[rid]):
                 r = result(rid)
-                each(r, Verdict(r.id, r.expected, [got[rid][n] for n in want[rid]]))
+                # typeset here only when the worker could not (it says why, if it fails again)
+                if tex is None:
+                    t0 = time.process_time()
+                    tex = result_tex(r, Verdict(r.id, r.expected, [got[rid][n] for n in want[rid]])), time.process_time() - t0
+                texts[rid] = tex[0]
+                texts[None] = texts.get(None, 0.0) + tex[1]
             while nxt < len(rs) and len(got.get(rs[nxt].id, {})) == len(want[rs[nxt].id]):
                 r = rs[nxt]
                 v = Verdict(r.id, r.expected, [got[r.id][n] for n in want[r.id]])
@@ -263,7 +305,7 @@ def _verify(rs, *, quiet=False, verbose=False, progress=False, each=None):
                 nxt += 1
             if progress:
                 waiting = f"  waiting for {rs[nxt].id}" if nxt < len(rs) else ""
-                sys.stderr.write(f"\r\033[K[{nxt}/{len(rs)}] {count}/{len(tasks)} checks{waiting}")
+                sys.stderr.write(f"\r\033[K[{nxt}/{len(rs)}] {count}/{total} checks{waiting}")
                 sys.stderr.flush()
     finally:
         _clear(progress)
@@ -387,13 +429,9 @@ def _all(args, seeds=None, title=None):
     except NotWritable as err:
         raise UsageError(f"--out {err}") from None
     t0 = time.perf_counter()
-    texts, typeset = {}, [0.0]
-
-    def typeset_one(r, v):  # each record's report as its verdict comes in (all are written at the end)
-        c = time.process_time()
-        texts[r.id] = result_tex(r, v)
-        typeset[0] += time.process_time() - c
-    items, failed = _verify(results(), progress=_tty(), each=typeset_one)
+    texts = {}
+    items, failed = _verify(results(), progress=_tty(), texts=texts)
+    typeset = texts.pop(None, 0.0)
     t1 = time.perf_counter()
     write_reports(items, out, seeds, title, texts)
     t2 = time.perf_counter()
@@ -403,7 +441,7 @@ def _all(args, seeds=None, title=None):
         print(msg)
     if args.profile:
         _profile(items, {"verification (wall)": t1 - t0, "reports (.tex)": t2 - t1,
-                         "PDF": time.perf_counter() - t2}, typeset[0])
+                         "PDF": time.perf_counter() - t2}, typeset)
     return 1 if failed else 0
 
 
@@ -414,7 +452,7 @@ def _profile(items, stages, typeset):
     for name, secs in stages.items():
         print(f"profile: {name:22s} {secs:6.2f}s")
         if name.startswith("verification"):
-            print(f"profile: {' of it, reports (.tex)':22s} {typeset:6.2f}s (CPU, typeset in this process while the workers check)")
+            print(f"profile: {' of it, reports (.tex)':22s} {typeset:6.2f}s (CPU, each typeset by the worker that checked it)")
     kinds, longest = {}, []
     for r, v in items:
         for c in v.checks:

@@ -138,11 +138,11 @@ _BIG = '''
 import os, signal, sys
 import derive.cli as cli
 from derive.records import Check
-cli._check = lambda task: (task[0], task[1], Check("x", "proof", True, "y" * 300000))  # more than a pipe holds
+cli._check = lambda task: (task[0], {"x": Check("x", "proof", True, "y" * 300000)}, None)  # more than a pipe holds
 signal.signal(signal.SIGTERM, cli._terminate)
 pool = cli._Workers(2)
 try:
-    for k, got in enumerate(pool.run([(str(i), "symbolic") for i in range(100000)])):
+    for k, got in enumerate(pool.run([(str(i), ("x",), False) for i in range(100000)])):
         if k == 0:
             print("first", flush=True)
 except cli.Terminated:
@@ -181,9 +181,10 @@ def test_a_worker_that_ends_leaves_its_check_undecided():
     try:
         os.kill(pool.procs[0].pid, signal.SIGKILL)
         pool.procs[0].join()
-        got = {(rid, name): c for rid, name, c in pool.run([("sigmoid-derivative", "concrete"),
-                                                           ("sigmoid-derivative", "numeric"),
-                                                           ("mistake-dh-dz", "refutation")])}
+        got = {(rid, name): c for rid, checks, _ in pool.run([("sigmoid-derivative", ("concrete",), False),
+                                                              ("sigmoid-derivative", ("numeric",), False),
+                                                              ("mistake-dh-dz", ("refutation",), False)])
+               for name, c in checks.items()}
     finally:
         pool.close()
     assert len(got) == 3

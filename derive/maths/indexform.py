@@ -92,9 +92,11 @@ def _terms(e):
     return [Term(sp.Integer(1), [e], [])]
 
 
+@functools.lru_cache(maxsize=1 << 14)  # a term's factors come back under every order of its indices
 def _opaque(e, prefix):
     """Normalise the inside of a factor we do not distribute over (f(...),
-    1/Sum(...)); its own bound indices get names under `prefix`."""
+    1/Sum(...)); its own bound indices get names under `prefix`.  A pure
+    function of (e, prefix), so it is remembered."""
     if not e.args or not e.has(sp.Sum, sp.Product):
         return e
     inner = prefix + "k"
@@ -146,8 +148,8 @@ def collapse_deltas(e):
     non-zero term.  This is the only evaluation a derivative of index
     expressions needs; Sum.doit() would also try closed forms (Gosper
     summation), which costs seconds and never applies here."""
-    if not isinstance(e, sp.Basic) or not e.args:
-        return e
+    if not isinstance(e, sp.Basic) or not e.args or not e.has(sp.KroneckerDelta):
+        return e  # nothing to collapse: the tree as it is, not rebuilt
     if isinstance(e, sp.Sum):
         body = collapse_deltas(e.function)
         out = []

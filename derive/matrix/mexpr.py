@@ -155,7 +155,26 @@ def explicit(e, sizes):
     e = e.xreplace(sub) if sub else e  # structural: subs() misses sizes inside Sum
     if isinstance(e, sp.MatrixExpr):
         return sp.ImmutableMatrix(_explicit(e))
-    return e.doit()
+    return unrolled(e).doit()
+
+
+def unrolled(e):
+    """Every Sum with integer limits written out term by term, inner sums
+    first (the index replaced by each value): exact, and what Sum.doit does
+    at the end, without its search for a closed form (apart, summation
+    formulas) first, several times slower here."""
+    if not e.has(sp.Sum):
+        return e
+    if isinstance(e, sp.Sum):
+        body = unrolled(e.function)
+        for i, lo, hi in reversed(e.limits):
+            if not (lo.is_Integer and hi.is_Integer):
+                return e.func(body, *e.limits).doit()
+        terms = [body]
+        for i, lo, hi in reversed(e.limits):
+            terms = [t.xreplace({i: sp.Integer(k)}) for t in terms for k in range(int(lo), int(hi) + 1)]
+        return sp.Add(*terms)
+    return e.func(*[unrolled(a) for a in e.args])
 
 
 def _explicit(e):

@@ -17,6 +17,7 @@ import sympy as sp
 
 from derive.maths import functions as fn
 from derive.maths.budget import Budget, budget
+from derive.maths.calculus import derivative
 from derive.matrix import mexpr
 from sympy.matrices.expressions.matexpr import MatrixElement
 
@@ -314,7 +315,13 @@ def _search(lhs, rhs, *, positive=(), points=range(24), seed=0, doing=None, trie
         point.update(_draw(rest, rnd, k, positive))
         la, ra = lk.xreplace(point), rk.xreplace(point)
         pairs = list(zip(la, ra)) if isinstance(la, sp.MatrixBase) else [(la, ra)]
-        verdicts = [_differs(a, b) for a, b in pairs]
+        verdicts = []
+        for a, b in pairs:
+            verdicts.append(_differs(a, b))
+            if verdicts[-1] is None:
+                break
+            if verdicts[-1] and all(_num(x, 15) is not None for pair in pairs for x in pair):
+                break  # one entry differs where every entry has a value: the rest cannot change that
         if any(v is None for v in verdicts):
             continue
         evaluated += 1
@@ -520,8 +527,8 @@ def explicit_gradient(scalar, var, sizes=None):
     s = s[0, 0] if isinstance(s, sp.MatrixBase) else s
     v = mexpr.explicit(var, sizes or {})
     if not isinstance(v, sp.MatrixBase):
-        return sp.diff(s, v)
-    return v.applyfunc(lambda x: sp.diff(s, x))
+        return derivative(s, v)
+    return v.applyfunc(lambda x: derivative(s, x))
 
 
 __all__ = ["claim", "CLAIM_SECONDS", "ClaimVerdict", "is_zero", "zero_by", "explicit_gradient", "SumsToOne"]

@@ -74,12 +74,14 @@ def _parts(exprs, bound, keys):
         return sigs[t]
     candidates = [t for e in exprs for t in sp.preorder_traversal(e)
                   if isinstance(t, sp.Basic) and not isinstance(t, (sp.Atom, sp.Tuple, sp.MatrixSymbol))
-                  and not isinstance(t, sp.matrices.expressions.matexpr.MatrixElement) and _size(t) >= SHORTEST]
+                  and not isinstance(t, sp.matrices.expressions.matexpr.MatrixElement)]
     shapes = {}
     for t in candidates:
         shapes[sig(t)] = shapes.get(sig(t), 0) + 1
     for t in candidates:
-        if shapes[sig(t)] > 1:
+        # the printed size (the costly test) only of a shape met twice; a part
+        # whose shape twin is too short to name still has a key of its own
+        if shapes[sig(t)] > 1 and _size(t) >= SHORTEST:
             if t not in keys:
                 keys[t] = _key(t, bound)
             key, args = keys[t]

@@ -25,6 +25,7 @@ from sympy.matrices.expressions.matexpr import MatrixElement
 
 import checks as independent
 from derive.maths import language as L
+from derive.maths.calculus import derivative
 from derive.maths.indexform import normal_form
 from derive.matrix import lower, mexpr
 from derive.matrix.prove import claim, explicit_gradient, zero_by
@@ -102,9 +103,9 @@ def gradient_symbolic(h, main=True):
                 continue
             if isinstance(var, sp.MatrixSymbol):
                 idx = mexpr.generic_index(shapes[name])
-                d = s.diff(var[idx]) - cl[idx]
+                d = derivative(s, var[idx]) - cl[idx]
             else:
-                d = sp.diff(s, var) - mexpr.scalar_of(cl)
+                d = derivative(s, var) - mexpr.scalar_of(cl)
             how = zero_by(d, assume)
             if how is None:
                 shown = normal_form(d) if d.has(sp.Sum) else sp.simplify(d)
@@ -128,9 +129,9 @@ def _branch(h, V, s, claims, rep):
         var = getattr(V, name)
         if isinstance(var, sp.MatrixSymbol):
             idx = mexpr.generic_index(statements.shapes(h)[name])
-            d = s.diff(var[idx]) - on(cl)[idx]
+            d = derivative(s, var[idx]) - on(cl)[idx]
         else:
-            d = sp.diff(s, var) - on(mexpr.scalar_of(cl))
+            d = derivative(s, var) - on(mexpr.scalar_of(cl))
         how = zero_by(d, statements.assumptions(h))
         if how is None:
             return False, f"d/d{name} not shown to be 0"
@@ -154,11 +155,11 @@ def gradient_concrete(h):
                     ve = mexpr.explicit(var, sizes)
                     if cle.shape != ve.shape:
                         return False, f"d/d{name} at {sizes}: claimed shape {cle.shape} vs {ve.shape}"
-                    d = ve.applyfunc(lambda x: sp.diff(se, x)) - cle
+                    d = ve.applyfunc(lambda x: derivative(se, x)) - cle
                 elif _not_scalar(cle):
                     return False, f"d/d{name} at {sizes}: claimed shape {cle.shape} for a scalar variable"
                 else:
-                    d = sp.Matrix([sp.diff(se, var) - mexpr.scalar_of(cle)])
+                    d = sp.Matrix([derivative(se, var) - mexpr.scalar_of(cle)])
                 d = d.xreplace(subs)
                 if zero_by(d) is None:
                     return False, f"d/d{name} at sizes {sizes}: nonzero difference {d}"
@@ -471,9 +472,9 @@ def _ends(r, d):
             for name, cl in claims.items():
                 var = getattr(V, name)
                 if isinstance(x, MatrixElement) and x.parent == var:
-                    out.append((sp.diff(s, x), cl[x.indices]))
+                    out.append((derivative(s, x), cl[x.indices]))
                 elif x == var:
-                    out.append((sp.diff(s, x), mexpr.scalar_of(cl)))
+                    out.append((derivative(s, x), mexpr.scalar_of(cl)))
     elif isinstance(h, Identity):
         lhs, rhs = statements.sides(h)
         if not isinstance(lhs, sp.MatrixExpr):

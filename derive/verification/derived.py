@@ -29,6 +29,7 @@ from derive.verification import fromsympy
 from derive.maths import functions as fn
 from derive.maths import kernels
 from derive.maths.budget import Budget, budget
+from derive.maths.calculus import derivative
 from derive.maths import language as L
 from derive.matrix import lower
 from derive.verification import reference
@@ -357,7 +358,7 @@ def _differentiated(quantity):
     """SymPy's derivative of an index-level quantity, its Kronecker deltas
     collapsed.  Derivative.doit() would first try closed forms for every Sum
     (Gosper summation: seconds per record, never applicable to these sums)."""
-    return collapse_deltas(sp.diff(quantity.expr, *quantity.variables))
+    return collapse_deltas(derivative(quantity.expr, *quantity.variables))
 
 
 def _prove(d, v):
@@ -381,18 +382,18 @@ def _explicit_pair(d, v, sizes):
     got = lower.explicit(d.answers[v], sizes)
     if d.kind == "grad":
         if d.shapes[v] == ():
-            truth = sp.Matrix([[sp.diff(fe, var)]])
+            truth = sp.Matrix([[derivative(fe, var)]])
         else:
-            truth = sp.Matrix(var.as_explicit()).applyfunc(lambda x: sp.diff(fe, x))
+            truth = sp.Matrix(var.as_explicit()).applyfunc(lambda x: derivative(fe, x))
     elif d.kind == "jacobian":
         fv = lower.explicit(d.f, sizes)
         fv = sp.Matrix([fv]) if not isinstance(fv, sp.MatrixBase) else fv
         xs = list(sp.Matrix(var.as_explicit())) if d.shapes[v] != () else [var]
-        truth = sp.Matrix(len(fv), len(xs), lambda i, j: sp.diff(fv[i], xs[j]))
+        truth = sp.Matrix(len(fv), len(xs), lambda i, j: derivative(fv[i], xs[j]))
     else:
         xs = list(sp.Matrix(var.as_explicit()))
-        g = [sp.diff(fe, x) for x in xs]
-        truth = sp.Matrix(len(xs), len(xs), lambda i, j: sp.diff(g[i], xs[j]))
+        g = [derivative(fe, x) for x in xs]
+        truth = sp.Matrix(len(xs), len(xs), lambda i, j: derivative(g[i], xs[j]))
     got = got if isinstance(got, sp.MatrixBase) else sp.Matrix([[got]])
     if got.shape != truth.shape:
         got = sp.Matrix(*truth.shape, lambda i, j: got[0, 0]) if got.shape == (1, 1) else got

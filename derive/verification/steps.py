@@ -18,6 +18,7 @@ from __future__ import annotations
 import sympy as sp
 
 from derive.matrix import mexpr
+from derive.maths.calculus import derivative
 from derive.maths.indexform import normal_form
 from derive.matrix.latex import tex
 from derive.matrix.prove import zero_by
@@ -51,7 +52,7 @@ def evaluate(e, forbid=()):
         used = [f for f in forbid if x.expr.has(f)]
         if used:
             raise Circular(f"differentiates {used[0].__name__}, whose derivative is what this result proves")
-    return e.replace(lambda x: isinstance(x, sp.Derivative), lambda x: sp.diff(x.expr, *x.variables))
+    return e.replace(lambda x: isinstance(x, sp.Derivative), lambda x: derivative(x.expr, *x.variables))
 
 
 _NF = {}
@@ -137,7 +138,7 @@ def gradient_derivations(how):
             if isinstance(var, sp.MatrixSymbol):
                 idx = mexpr.generic_index(statements.shapes(how)[name])
                 x = var[idx]
-                raw = sp.diff(s, x)
+                raw = derivative(s, x)
                 steps = [Step(sp.Derivative(s, x, evaluate=False), r"$s$ entry by entry (sums over symbolic sizes)"),
                          Step(raw, r"term by term: $\partial x_{ij}/\partial x_{pq} = \delta_{ip}\delta_{jq}$, chain rule"),
                          Step(_normal(raw), r"collapse the Kronecker deltas"),
@@ -145,7 +146,7 @@ def gradient_derivations(how):
                 title = rf"\frac{{\partial s}}{{\partial {tex(x)}}}"
                 concl = rf"\frac{{\partial s}}{{\partial {tex(var)}}} = {tex(cl)}"
             else:
-                raw = sp.diff(s, var)
+                raw = derivative(s, var)
                 steps = [Step(sp.Derivative(s, var, evaluate=False), r"the scalar as stated"),
                          Step(raw, r"chain rule, derivatives of the elementary functions"),
                          Step(mexpr.scalar_of(cl), r"algebra (the claim)" + ("; " + "; ".join(map(str, statements.assumptions(how))) if how.assume else ""))]
