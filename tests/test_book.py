@@ -14,7 +14,7 @@ from derive.maths.functions import fprime, sigmoid, step
 from derive.matrix.latex import tex
 from derive.render import breaking, report
 from derive.render.report import detail_tex, build_pdf, fact_tex, log_summary
-from derive.render.text import fact_text
+from derive.render.text import fact_text, unicode
 from derive.verification.facts import exact, holds
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -42,6 +42,17 @@ def test_no_one_term_sums_and_hadamard_keeps_its_brackets():
     W, a, v = sp.MatrixSymbol("W", 3, 2), sp.MatrixSymbol("a", 3, 1), sp.MatrixSymbol("v", 3, 1)
     shown = tex(-W.T * sp.HadamardProduct(a, v))
     assert shown == r"- \mathbf{W}^{\top} \left(\mathbf{a} \odot \mathbf{v}\right)", shown
+
+
+def test_an_inner_sum_never_prints_an_outer_index():
+    """sum_i x_i sum_i W_ij x_i reads as one index: the inner one is renamed,
+    in the book and in the terminal alike (printing only)."""
+    n = sp.Symbol("n", integer=True, positive=True)
+    W, x = sp.MatrixSymbol("W", n, n), sp.MatrixSymbol("x", n, 1)
+    i, j = sp.symbols("i j", integer=True)
+    e = sp.Sum(sp.Sum(W[i, j] * x[i, 0], (i, 0, n - 1)) * x[i, 0], (i, 0, n - 1))
+    assert "W}}_{i_{1},j}" in tex(e) and "x}}_{i_{1},0}" in tex(e)
+    assert unicode(e) == "Σᵢ xᵢ·Σᵢ₁ W[i₁,j]·xᵢ₁"
 
 
 def test_long_formulas_get_breakable_delimiters():

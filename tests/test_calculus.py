@@ -97,3 +97,14 @@ def test_index_level_rules():
     assert derivative(B[i, j] * sp.KroneckerDelta(i, j), A[p, q]) == 0
     # higher derivatives one variable after the other
     assert _agree(derivative(x ** 3 * y, x, y, x), sp.diff(x ** 3 * y, x, y, x))
+
+
+@pytest.mark.parametrize("lo, hi", [(0, 3), (1, 1), (0, -1), (2, -3), (0, sp.Symbol("n", integer=True))])
+def test_sums_written_out_are_the_sums_sympy_evaluates(lo, hi):
+    """mexpr.unrolled (the concrete checks' explicit entries) against Sum.doit,
+    downward and empty ranges included (SymPy's convention for those)."""
+    from derive.matrix.mexpr import unrolled
+    k, j = sp.symbols("k j", integer=True)
+    xs = sp.IndexedBase("x")
+    e = sp.Sum(xs[k] * k + sp.Sum(xs[j] * k, (j, 0, 2)), (k, lo, hi))
+    assert sp.expand(unrolled(e) - e.doit()) == 0

@@ -68,16 +68,8 @@ class DerivePrinter(LatexPrinter):
         # a sum over one value (0 <= i <= 0) is its term: no one-term sums in print
         if any(lo == hi for _, lo, hi in e.limits):
             return self._print(one_term_collapsed(e))
-        # an inner sum never reuses the index of a sum around it: sum_i (... sum_i x_{i,i})
-        # would read as one index; it is renamed (printing only, the sum is the same)
         bound = getattr(self, "_bound", [])
-        taken = set(bound) | {a.name for a in e.atoms(sp.Symbol)}
-        for v, _, _ in e.limits:
-            if v.name in bound:
-                stem = re.sub(r"_?\d+$", "", v.name)
-                fresh = next(f"{stem}_{k}" for k in range(1, 1000) if f"{stem}_{k}" not in taken)
-                taken.add(fresh)
-                e = e.xreplace({v: sp.Symbol(fresh, **v.assumptions0)})
+        e = apart_from(e, bound)
         self._bound = bound + [v.name for v, _, _ in e.limits]
         try:
             return super()._print_Sum(e)
@@ -137,6 +129,20 @@ class DerivePrinter(LatexPrinter):
 
     def _print_f(self, e, exp=None):
         return rf"f\left({self._print(e.args[0])}\right)"
+
+
+def apart_from(e, bound):
+    """The Sum e with each index that a sum around it already binds (names
+    in `bound`) renamed: sum_i (... sum_i x_{i,i}) would read as one index.
+    Printing only: a bound index renamed is the same sum."""
+    taken = set(bound) | {a.name for a in e.atoms(sp.Symbol)}
+    for v, _, _ in e.limits:
+        if v.name in bound:
+            stem = re.sub(r"_?\d+$", "", v.name)
+            fresh = next(f"{stem}_{k}" for k in range(1, 1000) if f"{stem}_{k}" not in taken)
+            taken.add(fresh)
+            e = e.xreplace({v: sp.Symbol(fresh, **v.assumptions0)})
+    return e
 
 
 def one_term_collapsed(e):

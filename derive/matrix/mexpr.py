@@ -168,7 +168,7 @@ def unrolled(e):
     if isinstance(e, sp.Sum):
         body = unrolled(e.function)
         for i, lo, hi in reversed(e.limits):
-            if not (lo.is_Integer and hi.is_Integer):
+            if not (lo.is_Integer and hi.is_Integer) or hi < lo - 1:  # (SymPy's sums downward: Karr's convention)
                 return e.func(body, *e.limits).doit()
         terms = [body]
         for i, lo, hi in reversed(e.limits):

@@ -18,7 +18,7 @@ from sympy.printing.precedence import PRECEDENCE, precedence
 from sympy.printing.pretty.pretty_symbology import pretty_symbol
 from sympy.printing.str import StrPrinter
 
-from derive.matrix.latex import tex
+from derive.matrix.latex import apart_from, tex
 from derive.records import Derivation, Fact, Gradient, Identity, Mistake
 from derive.render import naming
 from derive.verification import checks, statements
@@ -131,7 +131,13 @@ class _Printer(StrPrinter):
         return f"∂{sup(str(order)) if order != 1 else ''}/{wrt} [{self._print(e.expr)}]"
 
     def _print_Sum(self, e):
-        out = self.parenthesize(e.function, PRECEDENCE["Mul"] - 1)
+        bound = getattr(self, "_bound", [])
+        e = apart_from(e, bound)  # as the book prints it: an inner sum never reuses an outer index
+        self._bound = bound + [v.name for v, _, _ in e.limits]
+        try:
+            out = self.parenthesize(e.function, PRECEDENCE["Mul"] - 1)
+        finally:
+            self._bound = bound
         for v, lo, hi in reversed(e.limits):
             out = f"Σ{sub(self._print(v))} {out}" if lo == 0 else f"Σ[{self._print(v)}={self._print(lo)}..{self._print(hi)}] {out}"
         return out
