@@ -116,3 +116,20 @@ def test_the_proof_first_changes_only_the_time(lhs, rhs, sizes):
     a = claim(lhs, rhs, sizes=sizes, seconds=None)
     b = claim(lhs, rhs, sizes=sizes, seconds=None, prove_first=True)
     assert (a.holds, a.detail, a.counterexample) == (b.holds, b.detail, b.counterexample)
+
+
+def test_a_budget_that_something_swallowed_rings_again():
+    """A Budget lost once (raised inside a __del__ or a callback, where Python
+    drops exceptions) is raised again: the block still ends."""
+    t0 = time.perf_counter()
+    with pytest.raises(Budget):
+        with budget(0.2):
+            try:
+                while True:
+                    pass
+            except Budget:
+                pass  # swallowed, as a __del__ would
+            while True:
+                pass
+    assert time.perf_counter() - t0 < 3
+    assert signal.getitimer(signal.ITIMER_REAL) == (0.0, 0.0)

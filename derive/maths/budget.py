@@ -13,6 +13,12 @@ import signal
 import threading
 import time
 
+# After the first ring, the timer rings again this often until the block ends:
+# an exception raised while Python runs a __del__ or a callback is dropped
+# ("Exception ignored in ..."), so a Budget can be lost once; the next one
+# ends the block (a claim left computing for 30 minutes, seen once in CI).
+AGAIN = 0.5
+
 
 class Budget(BaseException):
     """The block ran past its time budget.  A BaseException, so that no
@@ -43,7 +49,7 @@ def budget(seconds, message=None):
     if not seconds or not usable():
         yield block
         return
-    outer_left, _ = signal.getitimer(signal.ITIMER_REAL)
+    outer_left, outer_again = signal.getitimer(signal.ITIMER_REAL)
     if outer_left and outer_left <= seconds:
         yield block  # an enclosing budget rings first: leave its timer alone
         return
@@ -54,7 +60,7 @@ def budget(seconds, message=None):
         raise Budget(text, block)
     start = time.monotonic()
     old = signal.signal(signal.SIGALRM, ring)
-    signal.setitimer(signal.ITIMER_REAL, seconds)
+    signal.setitimer(signal.ITIMER_REAL, seconds, AGAIN)
     try:
         yield block
     finally:
@@ -62,4 +68,4 @@ def budget(seconds, message=None):
         signal.signal(signal.SIGALRM, old)
         if outer_left:
             # the enclosing budget's time kept running meanwhile
-            signal.setitimer(signal.ITIMER_REAL, max(outer_left - (time.monotonic() - start), 1e-6))
+            signal.setitimer(signal.ITIMER_REAL, max(outer_left - (time.monotonic() - start), 1e-6), outer_again)
