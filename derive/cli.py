@@ -90,8 +90,8 @@ class _Workers:
             signal.signal(signal.SIGTERM, old[1])
 
     def run(self, tasks):
-        """(rid, name, Check) for each task, as they finish; a worker that
-        ends without answering leaves its check undecided, and gets no other."""
+        """_check's answer to each task, as they finish; a worker that ends
+        without answering leaves its task's checks undecided, and gets no other."""
         todo, busy, idle, last = list(tasks), {}, list(self.conns), {}
         while todo or busy:
             while todo and idle:
@@ -158,6 +158,13 @@ def _undecided(task, why):
     rid, names, _ = task
     kinds = {n: k for n, k, _ in plan(result(rid))}
     return rid, {n: Check(n, kinds.get(n, "proof"), False, f"undecided: {why}", 0.0) for n in names}, None
+
+
+def _typeset(r, got):
+    """(r's report from its checks `got` by name, the CPU seconds it took)."""
+    t0 = time.process_time()
+    tex = result_tex(r, Verdict(r.id, r.expected, [got[n] for n, _, _ in plan(r)]))
+    return tex, time.process_time() - t0
 
 
 class _Parser(argparse.ArgumentParser):
@@ -227,12 +234,11 @@ def _check(task):
         except (KeyboardInterrupt, SystemExit):
             raise
         except BaseException as err:  # noqa: B036 -- an answer for every task: the main process waits for each
-            got[name] = _undecided((rid, (name,), False), f"{type(err).__name__}: {err}")[1][name]
+            got.update(_undecided((rid, (name,), None), f"{type(err).__name__}: {err}")[1])
     tex = None
     if typeset:
-        t0 = time.process_time()
         try:
-            tex = result_tex(r, Verdict(r.id, r.expected, [got[n] for n in names])), time.process_time() - t0
+            tex = _typeset(r, got)
         except Exception:  # noqa: BLE001 -- typeset again in the main process, where the error is reported
             tex = None
     return rid, got, tex
@@ -256,8 +262,7 @@ def _verify(rs, *, quiet=False, verbose=False, progress=False, texts=None):
     always) and return the verdicts in catalog order.  With progress, a
     line on stderr counts the checks done (a terminal only).  With `texts`
     (a dict), each record's report is typeset by the process that checked
-    it, as soon as its checks are done, into texts[id]; texts[None] sums
-    the CPU seconds of that typesetting.
+    it, as soon as its checks are done: texts[id] = (report, CPU seconds).
 
     A task is a record's checks; a record alone (show, check ID) is spread
     check by check instead, so that its checks run side by side."""
@@ -284,13 +289,8 @@ def _verify(rs, *, quiet=False, verbose=False, progress=False, texts=None):
             got.setdefault(rid, {}).update(checks)
             count += len(checks)
             if texts is not None and len(got[rid]) == len(want[rid]):
-                r = result(rid)
                 # typeset here only when the worker could not (it says why, if it fails again)
-                if tex is None:
-                    t0 = time.process_time()
-                    tex = result_tex(r, Verdict(r.id, r.expected, [got[rid][n] for n in want[rid]])), time.process_time() - t0
-                texts[rid] = tex[0]
-                texts[None] = texts.get(None, 0.0) + tex[1]
+                texts[rid] = tex if tex is not None else _typeset(result(rid), got[rid])
             while nxt < len(rs) and len(got.get(rs[nxt].id, {})) == len(want[rs[nxt].id]):
                 r = rs[nxt]
                 v = Verdict(r.id, r.expected, [got[r.id][n] for n in want[r.id]])
@@ -429,11 +429,10 @@ def _all(args, seeds=None, title=None):
     except NotWritable as err:
         raise UsageError(f"--out {err}") from None
     t0 = time.perf_counter()
-    texts = {}
-    items, failed = _verify(results(), progress=_tty(), texts=texts)
-    typeset = texts.pop(None, 0.0)
+    typeset = {}
+    items, failed = _verify(results(), progress=_tty(), texts=typeset)
     t1 = time.perf_counter()
-    write_reports(items, out, seeds, title, texts)
+    write_reports(items, out, seeds, title, {rid: tex for rid, (tex, _) in typeset.items()})
     t2 = time.perf_counter()
     print(f"{_summary(items, failed)}; reports in {out}/ ({t2 - t0:.1f}s)")
     if not args.no_pdf:
@@ -441,7 +440,7 @@ def _all(args, seeds=None, title=None):
         print(msg)
     if args.profile:
         _profile(items, {"verification (wall)": t1 - t0, "reports (.tex)": t2 - t1,
-                         "PDF": time.perf_counter() - t2}, typeset)
+                         "PDF": time.perf_counter() - t2}, sum(secs for _, secs in typeset.values()))
     return 1 if failed else 0
 
 
