@@ -55,6 +55,24 @@ def test_an_inner_sum_never_prints_an_outer_index():
     assert unicode(e) == "Σᵢ xᵢ·Σᵢ₁ W[i₁,j]·xᵢ₁"
 
 
+def test_printers_remember_a_part_only_in_its_context():
+    """The LaTeX printer remembers each subexpression's print with the sum
+    indices bound around it: the inner sum printed alone after the whole
+    keeps its own index; naming's text printer prints what str prints."""
+    from derive.matrix.latex import DerivePrinter
+    from derive.render.naming import _str
+    n = sp.Symbol("n", integer=True, positive=True)
+    W, x = sp.MatrixSymbol("W", n, n), sp.MatrixSymbol("x", n, 1)
+    i, j = sp.symbols("i j", integer=True)
+    inner = sp.Sum(W[i, j] * x[i, 0], (i, 0, n - 1))
+    whole = sp.Sum(inner * x[i, 0], (i, 0, n - 1))
+    assert "_{i_{1},j}" in tex(whole) and "i_{1}" not in tex(inner)
+    for e in (inner, whole, inner ** 2 / (1 + sp.Float(0.5) * whole)):
+        assert tex(e) == DerivePrinter({"mul_symbol": None}).doprint(e)
+        assert _str(e) == str(e)
+    assert _str(sp.Float(0.5)) == str(sp.Float(0.5)) and _str(x[0, 0] * sp.Float(2.0)) == str(x[0, 0] * sp.Float(2.0))
+
+
 def test_long_formulas_get_breakable_delimiters():
     z = sp.Symbol("z")
     long = tex(sp.log(fprime(z + sp.Sum(sp.Symbol("w") ** 2, (sp.Symbol("j"), 0, 9)))) * sum(

@@ -73,7 +73,10 @@ def _derivative(e, x):
         elif e.is_Pow:
             base, power = e.args
             db, dp = d(base), d(power)
-            out = e * (dp * sp.log(base) + db * power / base) if (db != 0 or dp != 0) else _ZERO
+            if dp == 0:  # SymPy's e*(dp*log(base) + ...) with its 0*log(base) left out: building log asks assumptions
+                out = e * (db * power / base) if db != 0 else _ZERO
+            else:
+                out = e * (dp * sp.log(base) + db * power / base)
         elif isinstance(e, _CHAIN):
             out = sp.Add(*[e.fdiff(k + 1) * da for k, da in ((k, d(a)) for k, a in enumerate(e.args)) if da != 0])
         elif isinstance(e, sp.KroneckerDelta) and not (e.free_symbols & ({x} | indices)):

@@ -22,6 +22,8 @@ from collections import defaultdict
 
 import sympy as sp
 
+from derive.maths.expansion import expand
+
 _MAX_PERMUTED = 6  # bound indices per term; 6! orders is the cost ceiling
 
 
@@ -81,7 +83,7 @@ def _terms(e):
     if isinstance(e, sp.Pow) and e.exp.is_Integer and e.base.has(sp.Sum):
         # (c * Sum(g))^k = c^k * Sum(g)^k: constants leave the sum, so that
         # sum_k e^{x_k + c} and e^c sum_k e^{x_k} normalise alike
-        inner = _terms(sp.expand(e.base))
+        inner = _terms(expand(e.base))
         if len(inner) == 1 and inner[0].bound:
             t = inner[0]
             bvars = {v for v, _, _ in t.bound}
@@ -153,7 +155,7 @@ def collapse_deltas(e):
     if isinstance(e, sp.Sum):
         body = collapse_deltas(e.function)
         out = []
-        for term in sp.Add.make_args(sp.expand(body)):
+        for term in sp.Add.make_args(expand(body)):
             limits = list(e.limits)
             changed = True
             while changed:
@@ -181,7 +183,7 @@ def split_exp(e):
     would not match its own product form."""
     def split(x):
         out = []
-        for t in sp.Add.make_args(sp.expand(x.args[0])):
+        for t in sp.Add.make_args(expand(x.args[0])):
             out.append(sp.Product(sp.exp(t.function), *t.limits) if isinstance(t, sp.Sum) else sp.exp(t))
         return sp.Mul(*out)
     if not isinstance(e, sp.Basic) or not e.has(sp.exp):
@@ -192,7 +194,7 @@ def split_exp(e):
 def normal_form(e, prefix="k"):
     """A canonical expression equal to `e`: like terms collected, bound
     indices canonically named.  normal_form(a - b) == 0 proves a == b."""
-    e = sp.expand(collapse_deltas(e))
+    e = expand(collapse_deltas(e))
     collected = defaultdict(lambda: sp.Integer(0))
     witness = {}
     for t in _terms(e):
@@ -212,7 +214,7 @@ def apply_sum_rule(e, matches, limits_lohi, value):
     factor matches, and no other factor uses k."""
     lo, hi = limits_lohi
     out = []
-    for t in _terms(sp.expand(e)):
+    for t in _terms(expand(e)):
         for j, (bv, blo, bhi) in enumerate(t.bound):
             if (blo, bhi) != (lo, hi):
                 continue

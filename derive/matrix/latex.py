@@ -40,6 +40,28 @@ def _scalar_name(name):
 
 
 class DerivePrinter(LatexPrinter):
+    def __init__(self, settings=None):
+        super().__init__(settings)
+        self._memo = {}  # (subexpression, the sum indices bound around it) -> its LaTeX: steps repeat their parts
+
+    def _print(self, expr, **kwargs):
+        # a subexpression prints alike wherever it is, given the indices bound
+        # around it (_print_Sum renames an inner index apart from them);
+        # a call with options (a power's exponent) is printed each time
+        if kwargs:
+            return super()._print(expr, **kwargs)
+        key = (expr, tuple(getattr(self, "_bound", ())))
+        try:
+            return self._memo[key]
+        except KeyError:
+            pass
+        except TypeError:  # unhashable (a mutable Matrix)
+            return super()._print(expr)
+        if len(self._memo) > 50000:
+            self._memo.clear()
+        out = self._memo[key] = super()._print(expr)
+        return out
+
     def _print_MatrixSymbol(self, e):
         return _bold(e.name)
 

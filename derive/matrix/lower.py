@@ -12,6 +12,7 @@ naming them, and their results are proved at concrete sizes.
 """
 from __future__ import annotations
 
+import functools
 import itertools
 import re
 
@@ -420,6 +421,7 @@ def _tex(e, names):
 # SymPy matrix expressions (derive.matrix.mexpr's vocabulary)
 # ----------------------------------------------------------------------------
 
+@functools.lru_cache(maxsize=8192)  # a pure function of the tree; SymPy's matrix algebra (MatMul, MatAdd) is the costly part
 def to_sympy(e):
     """e as a SymPy matrix expression (or scalar) over symbolic sizes, in the
     vocabulary of derive.matrix.mexpr (Hadamard products, elementwise functions,

@@ -27,6 +27,7 @@ from sympy.matrices.expressions.matexpr import MatrixElement
 
 from derive.maths import functions as fn
 from derive.maths import kernels
+from derive.maths.expansion import expand
 from derive.maths.language import shape_of
 
 _t = sp.Symbol("t")
@@ -418,7 +419,7 @@ class _Emitter:
         if e.func == sp.log:
             # log sigma(u) and log(1 - sigma(u)) = log sigma(-u): from logits, no overflow
             (arg,) = e.args
-            rest = sp.expand(1 - arg)
+            rest = expand(1 - arg)
             if isinstance(arg, fn.sigmoid):
                 return f"_k.log_sigmoid({p(arg.args[0])})"
             if isinstance(rest, fn.sigmoid):

@@ -10,6 +10,7 @@ claim was doing.
 """
 from __future__ import annotations
 
+import functools
 import random
 from dataclasses import dataclass, field
 
@@ -18,6 +19,7 @@ import sympy as sp
 from derive.maths import functions as fn
 from derive.maths.budget import Budget, budget
 from derive.maths.calculus import derivative
+from derive.maths.expansion import expand
 from derive.matrix import mexpr
 from sympy.matrices.expressions.matexpr import MatrixElement
 
@@ -81,7 +83,7 @@ def _exp_to_symbols(e):
         return None
     rest = e.xreplace(subs)
     leftovers = [s for s in subs if rest.has(s)]
-    return None if leftovers else sp.expand_log(sp.powsimp(sp.expand(rest)))
+    return None if leftovers else sp.expand_log(sp.powsimp(expand(rest)))
 
 
 def _exp_atoms(e):
@@ -93,7 +95,7 @@ def _exp_atoms(e):
     is 0 gives 0.  None when no exp has an integer multiple to share."""
     gens, rep = {}, {}
     for a in e.atoms(sp.exp):
-        arg = sp.expand(a.args[0])
+        arg = expand(a.args[0])
         k, base = arg.primitive() if arg.is_Add else arg.as_coeff_Mul()
         if base.could_extract_minus_sign():
             k, base = -k, -base
@@ -109,10 +111,10 @@ def _cancels(e):
     as `cancel`, about twice as fast on the concrete checks' entries; cancel
     is the fallback."""
     atoms = _exp_atoms(e)
-    if atoms is not None and sp.expand(sp.fraction(sp.together(atoms))[0]) == 0:
+    if atoms is not None and expand(sp.fraction(sp.together(atoms))[0]) == 0:
         return True
     top, _ = sp.fraction(sp.together(e))
-    return sp.expand(top) == 0 or sp.cancel(sp.together(e)) == 0
+    return expand(top) == 0 or sp.cancel(sp.together(e)) == 0
 
 
 def _has_quotient(e):
@@ -143,15 +145,15 @@ def zero_by(d, assume=()):
         # such is 0 for every value of them: sound, if not complete.  Tried
         # first where there are quotients (softmax), which expansion only enlarges
         return "cancellation over transcendental atoms"
-    d = sp.expand(raw)
+    d = expand(raw)
     if d != 0 and d.has(fn.step):  # expansion creates step(t)**2 = step(t)
-        d = sp.expand(fn.kink_rules(d))
+        d = expand(fn.kink_rules(d))
     if d == 0:
         return "expansion"
     if not _has_quotient(raw) and _cancels(raw):
         return "cancellation over transcendental atoms"
     d = fn.definitions(d)
-    if sp.expand(d) == 0:
+    if expand(d) == 0:
         return "definitions + expansion"
     sub = _exp_to_symbols(d)
     if sub is not None and sp.cancel(sp.together(sub)) == 0:
@@ -258,6 +260,7 @@ def _values(*es):
             if isinstance(s, (sp.Symbol, MatrixElement))}
 
 
+@functools.lru_cache(maxsize=4096)  # a search asks for the same entries' values again (which have one, which differ)
 def _num(e, digits):
     """e at `digits` significant digits, or None where it has no finite value."""
     try:
@@ -492,7 +495,7 @@ def _matrix_claim(lhs, rhs, sizes, assume, positive, tries, seed, doing, prove_f
     lshape, rshape = getattr(lhs, "shape", None), getattr(rhs, "shape", None)
     # a scalar against a matrix is compared with every entry (entry (p, q) of the matrix)
     lshape, rshape = lshape or rshape, rshape or lshape
-    same = all(sp.expand(a - b) == 0 for a, b in zip(lshape, rshape))
+    same = all(expand(a - b) == 0 for a, b in zip(lshape, rshape))
     if same:
         doing[0] = "proving entry (p, q) at symbolic sizes"
         idx = tuple(sp.Integer(0) if n == 1 else sp.Symbol(c, integer=True, nonnegative=True)
@@ -516,8 +519,20 @@ def _matrix_claim(lhs, rhs, sizes, assume, positive, tries, seed, doing, prove_f
 def _value(v):
     v = fn.definitions(v)
     if isinstance(v, sp.MatrixBase):
-        return v.applyfunc(lambda x: sp.nsimplify(sp.N(x, 30), rational=False, tolerance=1e-25) if not x.is_Rational else x)
+        return v.applyfunc(lambda x: _identified(sp.N(x, 30)) if not x.is_Rational else x)
     return v if v.is_Rational else sp.N(v, 15)
+
+
+def _identified(x):
+    """x, the 30-digit value of an exact entry that is not a Rational, as a
+    fraction where it is one to 25 digits (a 1 written as sigma(a) + sigma(-a)),
+    else as it is.  (nsimplify's search for closed forms, PSLQ over powers,
+    logs and roots, took a third of a refutation and found none: the exact
+    entry is what it is a value of.)"""
+    if not isinstance(x, sp.Float):
+        return x
+    r = sp.Rational(x).limit_denominator(10 ** 6)
+    return r if abs(x - r) < sp.Float("1e-25", 30) else x
 
 
 def explicit_gradient(scalar, var, sizes=None):

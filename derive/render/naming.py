@@ -13,6 +13,7 @@ import collections
 import functools
 
 import sympy as sp
+from sympy.printing.str import StrPrinter
 
 from derive.matrix.latex import one_term_collapsed
 
@@ -24,9 +25,41 @@ MOST = 8
 LETTERS = ("q", "r", "u", "v", "w", "g", "h")
 
 
+class _StrPrinter(StrPrinter):
+    """str(e), each subexpression printed once: a step's every subtree is
+    measured, and its parts are printed again inside each larger part."""
+
+    def __init__(self):
+        super().__init__()
+        self._memo = {}
+
+    def _print(self, expr, **kwargs):
+        if kwargs:
+            return super()._print(expr, **kwargs)
+        key = (expr, self._print_level == 0)  # a Float prints its trailing zeros at the top level only
+        try:
+            return self._memo[key]
+        except KeyError:
+            pass
+        except TypeError:  # unhashable
+            return super()._print(expr)
+        if len(self._memo) > 50000:
+            self._memo.clear()
+        out = self._memo[key] = super()._print(expr)
+        return out
+
+
+_STR = _StrPrinter()
+
+
+def _str(e):
+    """str(e), as SymPy prints it."""
+    return _STR.doprint(e)
+
+
 @functools.lru_cache(maxsize=8192)  # the same subtrees are measured in every round
 def _size(e):
-    return len(str(e))
+    return len(_str(e))
 
 
 def _key(t, bound):
@@ -109,7 +142,7 @@ def name_parts(exprs, long=None, tex=None):
 
     def measure(e):
         if e not in printed:
-            printed[e] = len((tex or str)(e))
+            printed[e] = len((tex or _str)(e))
         return printed[e]
     exprs = [_collapsed(e) if measure(e) > long else e for e in exprs]
     bound = {v for e in exprs for s in e.atoms(sp.Sum, sp.Product) for v in s.variables}
@@ -124,7 +157,7 @@ def name_parts(exprs, long=None, tex=None):
         worth = [key for key, occ in found.items() if len(occ) > 1]
         if not worth:
             break
-        key = max(worth, key=lambda k: ((len(found[k]) - 1) * _size(found[k][0][0]), str(found[k][0][0])))
+        key = max(worth, key=lambda k: ((len(found[k]) - 1) * _size(found[k][0][0]), _str(found[k][0][0])))
         part, params = found[key][0]
         label = sp.Function(f"{letter}_{len(defs) + 1}") if params else sp.Symbol(f"{letter}_{len(defs) + 1}")
         # each occurrence is the part at its own arguments
