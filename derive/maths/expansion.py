@@ -16,6 +16,7 @@ from __future__ import annotations
 import functools
 
 import sympy as sp
+from sympy.concrete.expr_with_limits import AddWithLimits
 
 # Expr.expand's defaults, passed to every node method as SymPy passes them
 _HINTS = {"power_base": True, "power_exp": True, "mul": True, "log": True, "multinomial": True, "basic": True}
@@ -63,7 +64,27 @@ def _hint(expr, hint):
         if hit:
             expr = expr.func(*sargs)
     if hasattr(expr, hint):
-        new = getattr(expr, hint)(**_HINTS)
+        if hint == "_eval_expand_basic" and type(expr)._eval_expand_basic is _SUM_BASIC:
+            new = _sum_basic(expr)
+        else:
+            new = getattr(expr, hint)(**_HINTS)
         if new != expr:
             return new, True
     return expr, hit
+
+
+_SUM_BASIC = AddWithLimits._eval_expand_basic
+
+
+def _sum_basic(s):
+    """AddWithLimits._eval_expand_basic (a Sum of terms is a sum of Sums), its
+    summand expanded here, with the passes remembered, instead of by a fresh
+    Expr.expand that walks the summand again."""
+    summand = expand(s.function)
+    if summand.is_Add and summand.is_commutative and s.has_finite_limits is not False:
+        return sp.Add(*[s.func(t, *s.limits) for t in summand.args])
+    if isinstance(summand, sp.MatrixBase):
+        return summand.applyfunc(lambda x: s.func(x, *s.limits))
+    if summand != s.function:
+        return s.func(summand, *s.limits)
+    return s

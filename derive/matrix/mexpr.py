@@ -38,16 +38,39 @@ def _patch_matmul_entry():
     entry) as soon as *one* inner dimension is a literal, e.g. a 1 x 1 factor,
     even when the other sums run over symbolic sizes.  Evaluate only when the
     sizes are concrete; derive's normal form collapses one-term sums
-    itself.  `concrete`: every factor has literal sizes."""
+    itself.  `concrete`: every factor has literal sizes.  Each entry is
+    remembered (see memo)."""
     from sympy.matrices.expressions.matmul import MatMul
     original = MatMul._entry
     if getattr(original, "_derive", False):
         return
 
+    # (product, i, j) -> its entry.  An entry is a Sum over fresh Dummy
+    # indices, so taken twice it was two expressions that only the normal form
+    # saw equal: every check of a record takes the claim's entry (p, q) and
+    # computed its derivatives and normal forms again.  Remembered, it is one
+    # expression (the same Dummy in two sums of one product is still two
+    # bound indices: each Sum binds its own).
+    memo = {}
+
     def _entry(self, i, j, expand=True, **kwargs):
+        key = (self, i, j, expand) if not kwargs else None  # an inner factor's call passes its dummy generator
+        if len(memo) > 20000:
+            memo.clear()
+        if key is not None:
+            try:
+                return memo[key]
+            except (KeyError, TypeError):
+                pass
         _, mats = self.as_coeff_matrices()
         concrete = all(isinstance(k, (int, sp.Integer)) for m in mats for k in m.shape)
-        return original(self, i, j, expand=expand and concrete, **kwargs)
+        out = original(self, i, j, expand=expand and concrete, **kwargs)
+        if key is not None:
+            try:
+                memo[key] = out
+            except TypeError:
+                pass
+        return out
     _entry._derive = True
     MatMul._entry = _entry
 

@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 import sympy as sp
 
 from derive.maths import functions as fn
+from derive.maths import rational
 from derive.maths.budget import Budget, budget
 from derive.maths.calculus import derivative
 from derive.maths.expansion import expand
@@ -140,6 +141,10 @@ def zero_by(d, assume=()):
             nf = normal_form(a.index_rule(nf)) if hasattr(a, "index_rule") else nf
         return "index normal form" if nf == 0 else None
     raw = fn.kink_rules(d)
+    if rational.is_zero(raw):
+        # the expansion (or, over a common denominator, the cancellation)
+        # below, decided on plain polynomials in the atoms
+        return "cancellation over transcendental atoms" if _has_quotient(raw) else "expansion"
     if _has_quotient(raw) and _cancels(raw):
         # a rational function of the atoms exp(.), sigma(.), ... that is 0 as
         # such is 0 for every value of them: sound, if not complete.  Tried
