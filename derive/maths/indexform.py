@@ -197,12 +197,25 @@ def normal_form(e, prefix="k"):
     e = expand(collapse_deltas(e))
     collected = defaultdict(lambda: sp.Integer(0))
     witness = {}
-    for t in _terms(e):
-        key, factors, limits = _canonical(t, prefix)
-        collected[key] += t.coeff
-        body = sp.Mul(*factors)
-        witness[key] = sp.Sum(body, *limits) if limits else body
+    for addend in sp.Add.make_args(e):
+        for key, coeff, w in _addend(addend, prefix):
+            collected[key] += coeff
+            witness[key] = w
     return sp.Add(*[collected[k] * witness[k] for k in sorted(collected) if collected[k] != 0])
+
+
+@functools.lru_cache(maxsize=1 << 14)
+def _addend(t, prefix):
+    """[(key, coefficient, canonical form)] of the terms of one addend of an
+    expanded expression: a pure function of (t, prefix), since the fresh
+    names _terms gives its bound indices are renamed canonically, so it is
+    remembered (a - b after a: the addends of a come back)."""
+    out = []
+    for term in _terms(t):
+        key, factors, limits = _canonical(term, prefix)
+        body = sp.Mul(*factors)
+        out.append((key, term.coeff, sp.Sum(body, *limits) if limits else body))
+    return tuple(out)
 
 
 def apply_sum_rule(e, matches, limits_lohi, value):
