@@ -209,7 +209,7 @@ def _full_check(params, X, rows):
         layers.append((W, b))
         vec.append(one)
         widths.append(width)
-    return X, m, layers, vec, tuple(widths)
+    return X, m, layers, tuple(vec), tuple(widths)
 
 
 # The forward activations in place.  Each computes exactly what the
@@ -315,6 +315,7 @@ def _buffers(ws, rows, widths, m, activation, grads=True):
         # same with db 1-d, for a b given 1-d: made once
         bufs["grads"] = [(np.empty(sW), np.empty(sb)) for sW, sb in zip(bufs["gW"], bufs["gb"])]
         bufs["grads1"] = [(gW, gb.reshape(-1)) for gW, gb in bufs["grads"]]
+        bufs["returned"] = {}
     ws._key, ws._bufs = key, bufs
     return bufs
 
@@ -428,6 +429,7 @@ def mlp_loss_and_grads(params, X, y, activation="sigmoid", output="softmax-ce", 
         # integer labels: one-hot in two calls (see _onehot_table)
         Y = E.take(np.add(y, 1, bufs["label"]), 0 if rows else 1, bufs["Y"], "clip")
         loss, D = kern["softmax-ce"](Z, Y, bufs["dZ"], bufs["col"])  # the in-place twin: Z is scratch now
+        loss = float(loss)  # (a Python float compares faster than NumPy's)
         if loss != loss:  # NaN: from a label that is no class (a NaN row of the table), or from the inputs
             err = _labels_error(y, widths[-1])
             if err is not None:
@@ -458,4 +460,8 @@ def mlp_loss_and_grads(params, X, y, activation="sigmoid", output="softmax-ce", 
     # db in the shape of b: a 1-d b gets a 1-d view (the workspace's, made once)
     if workspace is None:
         return float(loss), [(gW, gb.ravel()) if v else (gW, gb) for (gW, gb), v in zip(grads, vec)]  # a view: gb is contiguous
-    return float(loss), [g1 if v else g for g, g1, v in zip(grads, bufs["grads1"], vec)]
+    # the list of (dW, db) for this pattern of 1-d biases, made once; a new list each call (the caller may change it)
+    ret = bufs["returned"].get(vec)
+    if ret is None:
+        ret = bufs["returned"][vec] = [g1 if v else g for g, g1, v in zip(grads, bufs["grads1"], vec)]
+    return float(loss), ret.copy()

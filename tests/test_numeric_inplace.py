@@ -204,6 +204,21 @@ def test_workspace_gives_the_answers_of_fresh_calls(layout, activation):
             assert not np.shares_memory(first, got[1][0][0])  # m changed in between: reallocated
 
 
+def test_a_workspace_returns_a_new_list_each_call():
+    """The arrays are the workspace's; the list holding them is the caller's
+    to change, and a change does not reach the next call's list."""
+    rng = np.random.default_rng(5)
+    ws = numeric.Workspace()
+    params, X = _net(True, [3, 4, 2], 5, rng)
+    y = rng.integers(0, 2, 5)
+    first = numeric.mlp_loss_and_grads(params, X, y, workspace=ws)[1]
+    first.append("mine")
+    first[0] = None
+    second = numeric.mlp_loss_and_grads(params, X, y, workspace=ws)[1]
+    assert len(second) == 2 and second[0] is not None and second is not first
+    assert second[0][1].shape == params[0][1].shape  # a 1-d b: its gradient 1-d
+
+
 def test_calls_without_workspace_return_new_arrays():
     rng = np.random.default_rng(4)
     params, X = _net(True, [3, 4, 2], 5, rng)
