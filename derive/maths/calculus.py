@@ -18,11 +18,12 @@ import functools
 import sympy as sp
 from sympy.matrices.expressions.matexpr import MatrixElement
 
+from derive.maths import dag
 from derive.maths import functions as fn
 
 # functions whose fdiff is their derivative with respect to each argument
 _CHAIN = (sp.exp, sp.log, sp.tanh, sp.sin, sp.cos, sp.sinh, sp.cosh,
-          fn.sigmoid, fn.relu, fn.step, fn.softplus, fn.absolute, fn.f, fn.g)
+          fn.sigmoid, fn.dsigmoid, fn.relu, fn.step, fn.softplus, fn.absolute, fn.f, fn.g)
 _ZERO, _ONE = sp.Integer(0), sp.Integer(1)
 
 
@@ -84,9 +85,9 @@ def _derivative(e, x):
         elif isinstance(e, sp.Sum) and _plain_sum(e, x, indices):
             # Sum._eval_derivative: the last limit's sum of the derivative
             *inner, last = e.limits
-            body = e.function if not inner else sp.Sum(e.function, *inner)
+            body = e.function if not inner else dag.sum_of(e.function, *inner)
             db = d(body)
-            out = sp.Sum(db, last) if db != 0 else _ZERO
+            out = dag.sum_of(db, last) if db != 0 else _ZERO
         else:  # Abs, Piecewise, Max, a Sum that binds x's indices, ...: SymPy's own rule
             out = sp.diff(e, x)
         memo[e] = out

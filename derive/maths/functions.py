@@ -13,6 +13,8 @@ from __future__ import annotations
 
 import sympy as sp
 
+from derive.maths import dag
+
 
 class sigmoid(sp.Function):
     """sigma(x) = 1 / (1 + e^{-x})."""
@@ -34,6 +36,32 @@ class sigmoid(sp.Function):
 
     def _eval_is_positive(self):
         return self.args[0].is_extended_real
+
+
+class dsigmoid(sp.Function):
+    """sigma'(x) = sigma(x)(1 - sigma(x)), one atom.  The index normal form
+    keeps the product whole: expanded, the sigma' of k layers of a network
+    would be 2^k terms.  Never produced by differentiation (sigmoid.fdiff
+    is the product), only by :func:`derive.maths.indexform.contract`."""
+
+    def fdiff(self, argindex=1):
+        s = sigmoid(self.args[0])
+        return s * (1 - s) * (1 - 2 * s)
+
+    def _eval_rewrite_as_exp(self, x, **kwargs):
+        s = 1 / (1 + sp.exp(-x))
+        return s * (1 - s)
+
+    def _eval_evalf(self, prec):
+        return self.rewrite(sp.exp)._eval_evalf(prec)
+
+
+def unfold(expr):
+    """Every sigma'(u) written out as sigma(u)(1 - sigma(u))."""
+    if not dag.has(dsigmoid, expr):
+        return expr
+    return dag.rebuild(expr, lambda e: (lambda s: s * (1 - s))(sigmoid(unfold(e.args[0])))
+                       if isinstance(e, dsigmoid) else None)
 
 
 class step(sp.Function):
@@ -136,14 +164,15 @@ CONCRETE = {f: sigmoid, fprime: lambda x: sigmoid(x) * (1 - sigmoid(x)),
 
 def concretize(expr):
     """Replace f, f' by the concrete activation used for numeric checks."""
-    for fn, rep in CONCRETE.items():
-        expr = expr.replace(fn, rep)
-    return expr
+    if not dag.has(tuple(CONCRETE), expr):
+        return expr
+    return dag.rebuild(expr, lambda e: CONCRETE[e.func](*[concretize(a) for a in e.args])
+                       if isinstance(e, tuple(CONCRETE)) else None)
 
 
 def definitions(expr):
     """Expand every function of this module into its definition."""
-    return expr.rewrite(sp.exp).rewrite(sp.Piecewise) if expr.has(sigmoid, relu, step, softplus, absolute) else expr
+    return expr.rewrite(sp.exp).rewrite(sp.Piecewise) if dag.has((sigmoid, dsigmoid, relu, step, softplus, absolute), expr) else expr
 
 
 def kink_rules(expr):
@@ -151,7 +180,7 @@ def kink_rules(expr):
     (the kink included, with step(0) = 0): relu(t) = t step(t) and
     step(t)^k = step(t).  Applied to a difference after differentiating, so
     that (relu(z) - y) step(z) and (z - y) step(z) compare equal."""
-    if not expr.has(relu, step):
+    if not dag.has((relu, step), expr):
         return expr
     expr = expr.replace(relu, lambda t: t * step(t))
     return expr.replace(lambda e: e.is_Pow and isinstance(e.base, step) and e.exp.is_Integer and e.exp > 0,

@@ -18,13 +18,16 @@ from __future__ import annotations
 
 import functools
 import itertools
+import math
 from collections import defaultdict
 
 import sympy as sp
 
+from derive.maths import dag
+from derive.maths import functions as fn
 from derive.maths.expansion import expand
 
-_MAX_PERMUTED = 6  # bound indices per term; 6! orders is the cost ceiling
+_MAX_ORDERS = 720  # orders of a term's bound indices tried (6!): the cost ceiling
 
 
 class BoundIndex(sp.Symbol):
@@ -73,7 +76,7 @@ def _terms(e):
             nv = _fresh(var)
             sub[var] = nv
             bound.append((nv, lo, hi))
-        body = body.xreplace(sub)
+        body = dag.xreplace(body, sub)
         bound = [(v, lo.xreplace(sub), hi.xreplace(sub)) for v, lo, hi in bound]
         return [Term(t.coeff, t.factors, bound + t.bound) for t in _terms(body)]
     if isinstance(e, sp.Pow) and e.exp.is_Integer and e.exp > 0 and e.base.has(sp.Sum):
@@ -83,15 +86,25 @@ def _terms(e):
     if isinstance(e, sp.Pow) and e.exp.is_Integer and e.base.has(sp.Sum):
         # (c * Sum(g))^k = c^k * Sum(g)^k: constants leave the sum, so that
         # sum_k e^{x_k + c} and e^c sum_k e^{x_k} normalise alike
-        inner = _terms(expand(e.base))
+        # canonical first (whether it is one term must not depend on how it is
+        # written), its sums' indices then named apart from every canonical name
+        inner = _terms(_freshen(normal_form(e.base)))
         if len(inner) == 1 and inner[0].bound:
             t = inner[0]
             bvars = {v for v, _, _ in t.bound}
             dep = [f for f in t.factors if f.free_symbols & bvars]
             indep = [f for f in t.factors if not f.free_symbols & bvars]
-            core = sp.Sum(sp.Mul(*dep), *t.bound) ** e.exp
+            core = dag.sum_of(sp.Mul(*dep), *t.bound) ** e.exp
             return [Term(t.coeff ** e.exp, [f ** e.exp for f in indep] + [core], [])]
     return [Term(sp.Integer(1), [e], [])]
+
+
+def _freshen(e):
+    """e with the index of every sum (product) in it renamed fresh: a normal
+    form names its sums by nesting level, and moved to another level those
+    names could capture an index renamed around them."""
+    bound = {v for x in dag.atoms((sp.Sum, sp.Product), e) for v, _, _ in x.limits}
+    return dag.xreplace(e, {v: _fresh(v) for v in bound}) if bound else e
 
 
 @functools.lru_cache(maxsize=1 << 14)  # a term's factors come back under every order of its indices
@@ -127,19 +140,60 @@ def _canonical(term, prefix):
     normalised after the renaming, so their form cannot depend on the
     arbitrary fresh names."""
     bound = term.bound
-    if len(bound) > _MAX_PERMUTED:
-        raise ValueError(f"term with {len(bound)} bound indices is too large to normalise")
     best = None
-    for perm in itertools.permutations(range(len(bound))):
+    for perm in _orders(term, prefix):
         sub = {bound[i][0]: _bound(f"{prefix}{j}") for j, i in enumerate(perm)}
         # normalise inner sums, then let Mul merge equal bases (S^-1 S^-1 = S^-2)
-        factors = list(sp.Mul.make_args(sp.Mul(*[_opaque(f.xreplace(sub), prefix) for f in term.factors])))
+        factors = list(sp.Mul.make_args(sp.Mul(*[_opaque(dag.xreplace(f, sub), prefix) for f in term.factors])))
         limits = [(sub[bound[i][0]], bound[i][1].xreplace(sub), bound[i][2].xreplace(sub))
                   for i in perm]
         key = (tuple(_srepr(lim) for lim in limits), tuple(sorted(_srepr(f) for f in factors)))
         if best is None or key < best[0]:
             best = (key, factors, limits)
     return best
+
+
+# placeholders for a bound index's signature: the index itself, and any other
+_HERE, _OTHER = _bound("@"), _bound("#")
+
+
+def _signature(term, j, prefix):
+    """What bound index j does in its term, whatever the indices are called:
+    its range and the (normalised) factors it occurs in, with j written @
+    and every other bound index #."""
+    v = term.bound[j][0]
+    sub = {b[0]: _OTHER for b in term.bound}
+    sub[v] = _HERE
+    limits = tuple(_srepr(x.xreplace(sub)) for x in term.bound[j][1:])
+    return limits, tuple(sorted(_srepr(_opaque(dag.xreplace(f, sub), prefix)) for f in term.factors if f.has(v)))
+
+
+def _orders(term, prefix):
+    """The orders of the bound indices _canonical tries.  Every order for up
+    to two indices; beyond, the indices sorted by signature, with every
+    order tried only among indices of equal signature (a renaming maps
+    signatures to equal signatures, so equal terms still get the same set
+    of candidates, and the same smallest form: the key stays canonical, at
+    one candidate where each index has its own role, not n!).  Ranges that
+    depend on another bound index keep their order: reordering such limits
+    would change the sum."""
+    n = len(term.bound)
+    names = {b[0] for b in term.bound}
+    if any((lo.free_symbols | hi.free_symbols) & names for _, lo, hi in term.bound):
+        return [tuple(range(n))]
+    if n <= 2:
+        return list(itertools.permutations(range(n)))
+    sigs = [_signature(term, j, prefix) for j in range(n)]
+    classes = defaultdict(list)
+    for j, s in enumerate(sigs):
+        classes[s].append(j)
+    groups = [classes[s] for s in sorted(classes)]
+    count = 1
+    for g in groups:
+        count *= math.factorial(len(g))
+    if count > _MAX_ORDERS:
+        raise ValueError(f"term with {n} bound indices in {count} orders is too large to normalise")
+    return [tuple(itertools.chain(*pick)) for pick in itertools.product(*(itertools.permutations(g) for g in groups))]
 
 
 def collapse_deltas(e):
@@ -152,8 +206,14 @@ def collapse_deltas(e):
     summation), which costs seconds and never applies here."""
     if not isinstance(e, sp.Basic) or not e.args or not e.has(sp.KroneckerDelta):
         return e  # nothing to collapse: the tree as it is, not rebuilt
+    return _collapse(contract(e))  # sigma' kept whole before the sums' bodies are expanded
+
+
+def _collapse(e):
+    if not e.args or not e.has(sp.KroneckerDelta):
+        return e
     if isinstance(e, sp.Sum):
-        body = collapse_deltas(e.function)
+        body = _collapse(e.function)
         out = []
         for term in sp.Add.make_args(expand(body)):
             limits = list(e.limits)
@@ -166,15 +226,15 @@ def collapse_deltas(e):
                             other = d.args[1] if d.args[0] == v else d.args[0]
                             if other.has(v):
                                 continue
-                            term = term.xreplace({d: sp.Integer(1)}).xreplace({v: other})
+                            term = dag.xreplace(dag.xreplace(term, {d: sp.Integer(1)}), {v: other})
                             limits.pop(n)
                             changed = True
                             break
                     if changed:
                         break
-            out.append(sp.Sum(term, *limits) if limits else term)
+            out.append(dag.sum_of(term, *limits) if limits else term)
         return sp.Add(*out)
-    return e.func(*[collapse_deltas(a) for a in e.args])
+    return e.func(*[_collapse(a) for a in e.args])
 
 
 def split_exp(e):
@@ -194,7 +254,7 @@ def split_exp(e):
 def normal_form(e, prefix="k"):
     """A canonical expression equal to `e`: like terms collected, bound
     indices canonically named.  normal_form(a - b) == 0 proves a == b."""
-    e = expand(collapse_deltas(e))
+    e = expand(collapse_deltas(contract(e)))
     collected = defaultdict(lambda: sp.Integer(0))
     witness = {}
     for addend in sp.Add.make_args(e):
@@ -213,9 +273,88 @@ def _addend(t, prefix):
     out = []
     for term in _terms(t):
         key, factors, limits = _canonical(term, prefix)
+        again = _rewritten(factors)
+        if again is not None:
+            for addend in sp.Add.make_args(expand(again)):
+                out.extend((k_, term.coeff * c, w)
+                           for k_, c, w in _addend(dag.sum_of(addend, *limits) if limits else addend, prefix))
+            continue
         body = sp.Mul(*factors)
-        out.append((key, term.coeff, sp.Sum(body, *limits) if limits else body))
+        out.append((key, term.coeff, dag.sum_of(body, *limits) if limits else body))
     return tuple(out)
+
+
+def _rewritten(factors):
+    """The product of `factors` rewritten towards the form the normal form
+    keeps, or None if it is in that form.  Without a sigma in a denominator:
+    sigma(u)^k = sigma(u)^(k-2) (sigma(u) - sigma'(u)) for k >= 2, since
+    sigma^0 or sigma^1 times powers of sigma' = sigma - sigma^2 are a basis
+    of the polynomials in sigma (degrees 2a and 2a + 1): the form stays
+    canonical.  With one (sigma^-1, 1/(1 - sigma)), sigma' is written out,
+    as the normal form did before it had sigma' (no basis of that kind
+    there).  Each rewrite lowers a degree, so rewriting ends."""
+    def up(f):  # sigma'(u)^k, k > 0
+        base, k = f.as_base_exp()
+        return isinstance(base, fn.dsigmoid) and k.is_positive
+    if any(f.is_Pow and f.exp.is_negative and dag.has((fn.sigmoid, fn.dsigmoid), f.base) for f in factors):
+        if not any(up(f) for f in factors):
+            return None  # (a sigma' in the denominator stays: written out, it would come back from its sum)
+        return sp.Mul(*[fn.unfold(f) if up(f) else f for f in factors])
+    for j, f in enumerate(factors):
+        if f.is_Pow and isinstance(f.base, fn.sigmoid) and f.exp.is_Integer and f.exp >= 2:
+            s, k = f.base, int(f.exp)
+            return sp.Mul(*factors[:j], *factors[j + 1:], s ** (k - 2) * (s - fn.dsigmoid(s.args[0])))
+    return None
+
+
+def contract(e):
+    """e with sigma(u) (1 - sigma(u)) written sigma'(u) in every product
+    (u and u' count as one when their normal forms agree: the lowering
+    names the sums of each copy apart).  An abbreviation, so equal to e."""
+    if not isinstance(e, sp.Basic) or not dag.has(fn.sigmoid, e):
+        return e
+    return _contracted(e)
+
+
+@functools.lru_cache(maxsize=1 << 15)  # a pure function of the node; subtrees come back in every step
+def _contracted(n):
+    if not n.args:
+        return n
+    args = [_contracted(a) for a in n.args]
+    got = n.func(*args) if any(x is not y for x, y in zip(args, n.args)) else n
+    return _pairs(got) if got.is_Mul else got
+
+
+def _pairs(m):
+    """sigma(u)^a (1 - sigma(u))^b in the product m -> sigma'(u)^min(a, b) ..."""
+    ups, downs, other = [], [], []
+    for f in m.args:
+        base, k = f.as_base_exp()
+        if k.is_Integer and k > 0 and isinstance(base, fn.sigmoid):
+            ups.append((base, int(k)))
+        elif k.is_Integer and k > 0 and base.is_Add and len(base.args) == 2 and base.args[0] == 1 \
+                and isinstance(-base.args[1], fn.sigmoid):
+            downs.append((-base.args[1], int(k)))
+        else:
+            other.append(f)
+    if not (ups and downs):
+        return m
+    key = (lambda s: s) if len(ups) == len(downs) == 1 and ups[0][0] == downs[0][0] else \
+        (lambda s: _opaque(s, "c"))
+    a, b, first = defaultdict(int), defaultdict(int), {}
+    for s, k in ups:
+        a[key(s)] += k
+        first.setdefault(key(s), s)
+    for s, k in downs:
+        b[key(s)] += k
+        first.setdefault(key(s), s)
+    if not set(a) & set(b):
+        return m
+    out = list(other)
+    for kk, s in first.items():
+        c = min(a[kk], b[kk])
+        out += [fn.dsigmoid(s.args[0]) ** c, s ** (a[kk] - c), (1 - s) ** (b[kk] - c)]
+    return sp.Mul(*out)
 
 
 def apply_sum_rule(e, matches, limits_lohi, value):
@@ -239,5 +378,5 @@ def apply_sum_rule(e, matches, limits_lohi, value):
                 t = Term(t.coeff * value, factors, t.bound[:j] + t.bound[j + 1:])
                 break
         body = sp.Mul(*t.factors)
-        out.append(t.coeff * (sp.Sum(body, *t.bound) if t.bound else body))
+        out.append(t.coeff * (dag.sum_of(body, *t.bound) if t.bound else body))
     return sp.Add(*out)

@@ -139,6 +139,10 @@ class DerivePrinter(LatexPrinter):
         s = rf"\sigma\left({self._print(e.args[0])}\right)"
         return f"{s}^{{{exp}}}" if exp else s
 
+    def _print_dsigmoid(self, e, exp=None):
+        s = rf"\sigma'\left({self._print(e.args[0])}\right)"
+        return f"{s}^{{{exp}}}" if exp else s
+
     def _print_relu(self, e, exp=None):
         return rf"\operatorname{{ReLU}}\left({self._print(e.args[0])}\right)"
 

@@ -19,6 +19,7 @@ import re
 import numpy as np
 import sympy as sp
 
+from derive.maths import dag
 from derive.maths import functions as fn
 from derive.maths import kernels
 from derive.maths import language as L
@@ -62,6 +63,20 @@ def _cmp(op, a, b):
 def entry(e, i, j, sizes=None):
     """Entry (i, j) of e as a SymPy scalar (a scalar e ignores i, j).
     sizes: concrete sizes by name (then sums have literal bounds)."""
+    if sizes is not None and isinstance(i, (int, sp.Integer)) and isinstance(j, (int, sp.Integer)):
+        return _concrete_entry(e, int(i), int(j), tuple(sorted(sizes.items())))
+    return _entry(e, i, j, sizes)
+
+
+@functools.lru_cache(maxsize=1 << 14)
+def _concrete_entry(e, i, j, sizes):
+    """An entry at concrete sizes, once per (node, i, j): the explicit f of a
+    deep chain reads each entry of layer k once per entry of layer k + 1 (no
+    Dummy in it, so the remembered entry is the same expression)."""
+    return _entry(e, i, j, dict(sizes))
+
+
+def _entry(e, i, j, sizes):
     def ix(x, i, j):  # broadcasting: a unit axis is read at 0
         if x.shape == ():
             return entry(x, 0, 0, sizes)
@@ -76,7 +91,7 @@ def entry(e, i, j, sizes=None):
         if sizes is not None:  # concrete: the sum written out
             return sp.Add(*[body(sp.Integer(t)) for t in range(int(n(d)))])
         v = _k()
-        return sp.Sum(body(v), (v, 0, n(d) - 1))
+        return dag.sum_of(body(v), (v, 0, n(d) - 1))
     op = e.op
     if op == "var":
         s = symbol(e.attrs[0], e.shape, sizes)

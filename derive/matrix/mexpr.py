@@ -25,6 +25,7 @@ import sympy as sp
 from sympy.matrices.expressions.applyfunc import ElementwiseApplyFunction
 from sympy.matrices.expressions.matexpr import MatrixElement
 
+from derive.maths import dag
 from derive.maths import functions as fn
 from derive.maths import kernels
 from derive.maths.expansion import expand
@@ -174,9 +175,10 @@ def generic_index(shape):
 def explicit(e, sizes):
     """`e` at concrete sizes (``{"h": 3, "n": 2}``) as an explicit matrix or scalar."""
     # by name: a size may be derive's dim("n") or any Symbol("n") a user made
-    syms = e.free_symbols | {d for m in e.atoms(sp.MatrixSymbol) for k in m.shape for d in sp.sympify(k).free_symbols}
+    syms = dag.free_symbols(e) | {d for m in dag.atoms(sp.MatrixSymbol, e) for k in m.shape
+                                  for d in sp.sympify(k).free_symbols}
     sub = {s: sp.Integer(sizes[s.name]) for s in syms if isinstance(s, sp.Symbol) and s.name in sizes}
-    e = e.xreplace(sub) if sub else e  # structural: subs() misses sizes inside Sum
+    e = dag.xreplace(e, sub) if sub else e  # structural: subs() misses sizes inside Sum
     if isinstance(e, sp.MatrixExpr):
         return sp.ImmutableMatrix(_explicit(e))
     return unrolled(e).doit()
@@ -187,7 +189,7 @@ def unrolled(e):
     first (the index replaced by each value): exact, and what Sum.doit does
     at the end, without its search for a closed form (apart, summation
     formulas) first, several times slower here."""
-    if not e.has(sp.Sum):
+    if not dag.has(sp.Sum, e):
         return e
     if isinstance(e, sp.Sum):
         body = unrolled(e.function)

@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 
 import sympy as sp
 
+from derive.maths import dag
 from derive.maths import functions as fn
 from derive.maths import rational
 from derive.maths.budget import Budget, budget
@@ -76,14 +77,15 @@ def _exp_to_symbols(e):
     symbol's assumptions (no force=True): log(e_x^2) = 2 log(e_x) because
     e_x > 0, while log(y^2) stays whole for a y that may be negative."""
     subs = {}
-    for a in e.atoms(sp.exp):
-        for s in a.args[0].free_symbols | a.args[0].atoms(MatrixElement):
+    for a in dag.atoms(sp.exp, e):
+        for s in dag.free_symbols(a.args[0]) | dag.atoms(MatrixElement, a.args[0]):
             if isinstance(s, (sp.Symbol, MatrixElement)) and not s.is_integer and _is_real(s):
                 subs.setdefault(s, sp.log(sp.Symbol(f"_e{len(subs)}", positive=True)))
     if not subs:
         return None
-    rest = e.xreplace(subs)
-    leftovers = [s for s in subs if rest.has(s)]
+    rest = dag.xreplace(e, subs)
+    left = dag.nodes(rest)
+    leftovers = [s for s in subs if s in left]
     return None if leftovers else sp.expand_log(sp.powsimp(expand(rest)))
 
 
@@ -95,14 +97,14 @@ def _exp_atoms(e):
     exp(a)**k for every integer k), so a rational function of the E_a that
     is 0 gives 0.  None when no exp has an integer multiple to share."""
     gens, rep = {}, {}
-    for a in e.atoms(sp.exp):
+    for a in dag.atoms(sp.exp, e):
         arg = expand(a.args[0])
         k, base = arg.primitive() if arg.is_Add else arg.as_coeff_Mul()
         if base.could_extract_minus_sign():
             k, base = -k, -base
         if k.is_Integer:
             rep[a] = gens.setdefault(base, sp.Dummy("E")) ** k
-    return e.xreplace(rep) if rep else None
+    return dag.xreplace(e, rep) if rep else None
 
 
 def _cancels(e):
@@ -119,7 +121,7 @@ def _cancels(e):
 
 
 def _has_quotient(e):
-    return any(p.exp.is_negative and p.base.is_Add for p in e.atoms(sp.Pow))
+    return any(p.exp.is_negative and p.base.is_Add for p in dag.atoms(sp.Pow, e))
 
 
 def is_zero(d, assume=()):
@@ -133,14 +135,14 @@ def zero_by(d, assume=()):
     if isinstance(d, sp.MatrixBase):
         methods = [zero_by(x, assume) for x in d]
         return None if any(m is None for m in methods) else (sorted(set(methods))[-1] if methods else "trivial")
-    if d.has(sp.Sum):
+    if dag.has(sp.Sum, d):
         nf = normal_form(d)
-        if nf != 0 and nf.has(fn.relu, fn.step):
+        if nf != 0 and dag.has((fn.relu, fn.step), nf):
             nf = normal_form(fn.kink_rules(normal_form(fn.kink_rules(nf))))
         for a in assume:
             nf = normal_form(a.index_rule(nf)) if hasattr(a, "index_rule") else nf
         return "index normal form" if nf == 0 else None
-    raw = fn.kink_rules(d)
+    raw = fn.kink_rules(fn.unfold(d))  # no sums: sigma' written out (collapse_deltas abbreviates it)
     if rational.is_zero(raw):
         # the expansion (or, over a common denominator, the cancellation)
         # below, decided on plain polynomials in the atoms
@@ -151,7 +153,7 @@ def zero_by(d, assume=()):
         # first where there are quotients (softmax), which expansion only enlarges
         return "cancellation over transcendental atoms"
     d = expand(raw)
-    if d != 0 and d.has(fn.step):  # expansion creates step(t)**2 = step(t)
+    if d != 0 and dag.has(fn.step, d):  # expansion creates step(t)**2 = step(t)
         d = expand(fn.kink_rules(d))
     if d == 0:
         return "expansion"
@@ -244,9 +246,9 @@ def _unroll(e):
     def out(x):
         (v, lo, hi), rest = x.limits[0], x.limits[1:]
         body = sp.Sum(x.function, *rest) if rest else x.function
-        return sp.Add(*[body.xreplace({v: sp.Integer(i)}) for i in range(int(lo), int(hi) + 1)])
-    while any(literal(x) for x in e.atoms(sp.Sum)):
-        e = e.replace(literal, out)
+        return sp.Add(*[dag.xreplace(body, {v: sp.Integer(i)}) for i in range(int(lo), int(hi) + 1)])
+    while any(literal(x) for x in dag.atoms(sp.Sum, e)):
+        e = dag.rebuild(e, lambda x: out(x) if literal(x) else None)
     return e
 
 
@@ -256,13 +258,12 @@ def _entries(*es):
 
 
 def _integers(*es):
-    return {s for x in _entries(*es) for s in x.free_symbols if isinstance(s, sp.Symbol) and s.is_integer}
+    return {s for s in dag.free_symbols(*es) if isinstance(s, sp.Symbol) and s.is_integer}
 
 
 def _values(*es):
     """Values (symbols and matrix entries) left to sample."""
-    return {s for x in _entries(*es) for s in x.free_symbols | x.atoms(MatrixElement)
-            if isinstance(s, (sp.Symbol, MatrixElement))}
+    return {s for s in dag.free_symbols(*es) | dag.atoms(MatrixElement, *es) if isinstance(s, (sp.Symbol, MatrixElement))}
 
 
 @functools.lru_cache(maxsize=4096)  # a search asks for the same entries' values again (which have one, which differ)
@@ -314,14 +315,14 @@ def _search(lhs, rhs, *, positive=(), points=range(24), seed=0, doing=None, trie
         rnd = random.Random(1000 * seed + k)  # point k is the same whichever points are asked for
         point = _draw(ints, rnd, k, positive)
         try:
-            lk, rk = _unroll(lc.xreplace(point)), _unroll(rc.xreplace(point))
+            lk, rk = _unroll(dag.xreplace(lc, point)), _unroll(dag.xreplace(rc, point))
         except (IndexError, ValueError):  # an index out of its size's range
             continue
         if not _in_range(lk, rk):
             continue  # an index outside its matrix: not a point of the claim
         rest = sorted(_values(lk, rk), key=str)
         point.update(_draw(rest, rnd, k, positive))
-        la, ra = lk.xreplace(point), rk.xreplace(point)
+        la, ra = dag.xreplace(lk, point), dag.xreplace(rk, point)
         pairs = list(zip(la, ra)) if isinstance(la, sp.MatrixBase) else [(la, ra)]
         verdicts = []
         for a, b in pairs:
@@ -339,7 +340,7 @@ def _search(lhs, rhs, *, positive=(), points=range(24), seed=0, doing=None, trie
 
 
 def _in_range(*es):
-    for x in {m for y in _entries(*es) for m in y.atoms(MatrixElement)}:
+    for x in dag.atoms(MatrixElement, *es):
         for i, n in zip(x.indices, x.parent.shape):
             if i.is_Integer and (i < 0 or (n.is_Integer and i >= n)):
                 return False
@@ -349,7 +350,7 @@ def _in_range(*es):
 def _shape_symbols(*es):
     out = set()
     for e in es:
-        for m in e.atoms(sp.MatrixSymbol) if isinstance(e, sp.Basic) else ():
+        for m in dag.atoms(sp.MatrixSymbol, e) if isinstance(e, sp.Basic) else ():
             for d in m.shape:
                 out |= sp.sympify(d).free_symbols
         if isinstance(e, sp.MatrixExpr):
@@ -419,10 +420,10 @@ def _read(x, side):
     except sp.SympifyError:
         raise TypeError(f"claim: {side} {x!r} is not a SymPy expression or a number "
                         "(a string is not parsed: use sympy.sympify, or derive's language through derive.grad)") from None
-    atoms = e.atoms(sp.Float) if isinstance(e, (sp.Basic, sp.MatrixBase)) else set()
+    atoms = dag.atoms(sp.Float, e) if isinstance(e, (sp.Basic, sp.MatrixBase)) else set()
     if atoms:
         e = e.xreplace({f: sp.Rational(str(f)) for f in atoms})
-    if isinstance(e, (sp.Basic, sp.MatrixBase)) and e.has(sp.Derivative):
+    if isinstance(e, (sp.Basic, sp.MatrixBase)) and dag.has(sp.Derivative, e):
         e = e.replace(lambda a: isinstance(a, sp.Derivative), lambda a: a.doit())
     return e, atoms
 
@@ -446,7 +447,7 @@ def _judge(lhs, rhs, sizes, assume, positive, tries, seed, doing, scope="", prov
     for a in assume:
         if hasattr(a, "concrete_subs"):
             subs.update(a.concrete_subs(sizes))
-    lhs_s, rhs_s = (lhs.xreplace(subs), rhs.xreplace(subs)) if subs else (lhs, rhs)
+    lhs_s, rhs_s = (dag.xreplace(lhs, subs), dag.xreplace(rhs, subs)) if subs else (lhs, rhs)
     # a few points first (most false claims fall there), then a proof (cheaper
     # than many points on a large true claim), then the rest of the points
     evaluated, first = 0, 0 if prove_first else min(3, tries)
@@ -477,7 +478,7 @@ def _judge(lhs, rhs, sizes, assume, positive, tries, seed, doing, scope="", prov
 def _unevaluated(*es):
     """A Derivative left after doit (of an unknown function), or None."""
     for x in _entries(*es):
-        found = sorted(x.atoms(sp.Derivative), key=str) if isinstance(x, sp.Basic) else []
+        found = sorted(dag.atoms(sp.Derivative, x), key=str) if isinstance(x, sp.Basic) else []
         if found:
             return found[0]
     return None

@@ -25,7 +25,7 @@ from derive.verification import checks, statements
 
 SUP = dict(zip("0123456789+-−=()nijkT", "⁰¹²³⁴⁵⁶⁷⁸⁹⁺⁻⁻⁼⁽⁾ⁿⁱʲᵏᵀ"))
 SUB = dict(zip("0123456789+-−=()aehijklmnoprstuvx", "₀₁₂₃₄₅₆₇₈₉₊₋₋₌₍₎ₐₑₕᵢⱼₖₗₘₙₒₚᵣₛₜᵤᵥₓ"))
-FUNCS = {"sigmoid": "σ", "fprime": "f′", "gprime": "g′"}
+FUNCS = {"sigmoid": "σ", "dsigmoid": "σ′", "fprime": "f′", "gprime": "g′"}
 
 
 def _script(text, table, mark):

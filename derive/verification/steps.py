@@ -18,6 +18,7 @@ from __future__ import annotations
 import sympy as sp
 
 from derive.matrix import mexpr
+from derive.maths import functions as fn
 from derive.maths.calculus import derivative
 from derive.maths.indexform import normal_form
 from derive.matrix.latex import tex
@@ -129,6 +130,11 @@ def _entry_reason(assume):
     return r"entry $(p, q)$ of the claim" + extra
 
 
+def _abbreviated(e):
+    """What a normal form abbreviates, for the reason of the step that shows it."""
+    return r"; $\sigma(u)(1 - \sigma(u))$ written $\sigma'(u)$" if isinstance(e, sp.Basic) and e.has(fn.dsigmoid) else ""
+
+
 def gradient_derivations(how):
     """Index-level derivations of a Gradient: one per part and variable."""
     out = []
@@ -139,9 +145,10 @@ def gradient_derivations(how):
                 idx = mexpr.generic_index(statements.shapes(how)[name])
                 x = var[idx]
                 raw = derivative(s, x)
+                collapsed = _normal(raw)
                 steps = [Step(sp.Derivative(s, x, evaluate=False), r"$s$ entry by entry (sums over symbolic sizes)"),
                          Step(raw, r"term by term: $\partial x_{ij}/\partial x_{pq} = \delta_{ip}\delta_{jq}$, chain rule"),
-                         Step(_normal(raw), r"collapse the Kronecker deltas"),
+                         Step(collapsed, r"collapse the Kronecker deltas" + _abbreviated(collapsed)),
                          Step(cl[idx], _entry_reason(statements.assumptions(how)))]
                 title = rf"\frac{{\partial s}}{{\partial {tex(x)}}}"
                 concl = rf"\frac{{\partial s}}{{\partial {tex(var)}}} = {tex(cl)}"
@@ -162,7 +169,7 @@ def identity_derivations(how):
         idx = tuple(sp.Integer(0) if s == 1 else sp.Symbol(c, integer=True, nonnegative=True)
                     for s, c in zip(lhs.shape, "pq"))
         a, b = lhs[idx], rhs[idx]
-        steps = [Step(a, r"left-hand side, entry $(p, q)$"), Step(normal_form(a), r"index normal form"),
+        steps = [Step(a, r"left-hand side, entry $(p, q)$"), Step(normal_form(a), r"index normal form" + _abbreviated(normal_form(a))),
                  Step(b, r"right-hand side, entry $(p, q)$")]
         title = rf"\left({tex(lhs)}\right)_{{pq}}"
     else:
