@@ -11,8 +11,10 @@ This module brings every expression to a normal form: a sum of terms, each
 renamed canonically (all orders tried; terms have few indices).  Two
 expressions are equal if their normal forms cancel.  Opaque factors (f(...),
 1/Sum(...)) are normalised recursively, so nested sums inside activations
-compare equal too.  The test is sound: a zero normal form is an exact proof;
-a non-zero one only means "not shown".
+compare equal too.  sigma(u)(1 - sigma(u)) is kept whole as sigma'(u) and
+sigma^k (k >= 2) rewritten through it (see _rewritten): a network's k layers
+of sigma' would otherwise expand into 2^k terms.  The test is sound: a zero
+normal form is an exact proof; a non-zero one only means "not shown".
 """
 from __future__ import annotations
 
