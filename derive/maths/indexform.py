@@ -208,14 +208,8 @@ def collapse_deltas(e):
     summation), which costs seconds and never applies here."""
     if not isinstance(e, sp.Basic) or not e.args or not e.has(sp.KroneckerDelta):
         return e  # nothing to collapse: the tree as it is, not rebuilt
-    return _collapse(contract(e))  # sigma' kept whole before the sums' bodies are expanded
-
-
-def _collapse(e):
-    if not e.args or not e.has(sp.KroneckerDelta):
-        return e
     if isinstance(e, sp.Sum):
-        body = _collapse(e.function)
+        body = collapse_deltas(e.function)
         out = []
         for term in sp.Add.make_args(expand(body)):
             limits = list(e.limits)
@@ -236,7 +230,7 @@ def _collapse(e):
                         break
             out.append(dag.sum_of(term, *limits) if limits else term)
         return sp.Add(*out)
-    return e.func(*[_collapse(a) for a in e.args])
+    return e.func(*[collapse_deltas(a) for a in e.args])
 
 
 def split_exp(e):
@@ -344,12 +338,11 @@ def _pairs(m):
     key = (lambda s: s) if len(ups) == len(downs) == 1 and ups[0][0] == downs[0][0] else \
         (lambda s: _opaque(s, "c"))
     a, b, first = defaultdict(int), defaultdict(int), {}
-    for s, k in ups:
-        a[key(s)] += k
-        first.setdefault(key(s), s)
-    for s, k in downs:
-        b[key(s)] += k
-        first.setdefault(key(s), s)
+    for count, found in ((a, ups), (b, downs)):
+        for s, k in found:
+            kk = key(s)
+            count[kk] += k
+            first.setdefault(kk, s)
     if not set(a) & set(b):
         return m
     out = list(other)

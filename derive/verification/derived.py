@@ -37,7 +37,7 @@ from derive.records import Derivation, Step
 from derive.verification.steps import check as check_steps
 from derive.verification.engine import Unsupported
 from derive.maths.language import LanguageError
-from derive.maths.indexform import collapse_deltas, split_exp
+from derive.maths.indexform import collapse_deltas, contract, split_exp
 from derive.matrix.prove import SumsToOne, claim, zero_by
 from derive.records import EVIDENCE, PROOF, Check, Verdict
 from derive.verification.sampling import SAMPLERS, rng
@@ -358,7 +358,7 @@ def _differentiated(quantity):
     """SymPy's derivative of an index-level quantity, its Kronecker deltas
     collapsed.  Derivative.doit() would first try closed forms for every Sum
     (Gosper summation: seconds per record, never applicable to these sums)."""
-    return collapse_deltas(derivative(quantity.expr, *quantity.variables))
+    return collapse_deltas(contract(derivative(quantity.expr, *quantity.variables)))  # sigma' whole before expanding
 
 
 def _prove(d, v):
