@@ -112,6 +112,17 @@ def test_symmetric_indices_are_all_tried():
     assert normal_form(cyc - rot) == 0
 
 
+def _outer_first(e):
+    """A sum with literal outer bounds written out, the outermost index first
+    (SymPy lists limits innermost first); a bound that is not literal where
+    it is reached (a range left depending on an index outside it) raises."""
+    if isinstance(e, sp.Sum):
+        *inner, (v, lo, hi) = e.limits
+        body = sp.Sum(e.function, *inner) if inner else e.function
+        return sp.Add(*[_outer_first(body.subs(v, k)) for k in range(int(lo), int(hi) + 1)])
+    return e
+
+
 def test_dependent_ranges_keep_their_order():
     # sum_{i<=n} sum_{j<=i} x_j: the inner range depends on i; swapping the
     # limits would sum something else, so the order stays as written
@@ -120,6 +131,14 @@ def test_dependent_ranges_keep_their_order():
     assert normal_form(tri - tri) == 0
     flat = sp.Sum(X[j, 0], (j, 0, n - 1), (i, 0, n - 1))
     assert normal_form(tri - flat) != 0
+    # the lower and the upper triangle: the normal form of each has its value
+    # (at n = 3, written out), and the two stay apart
+    low = sp.Sum(A[i, j], (j, 0, i), (i, 0, n - 1))
+    up = sp.Sum(A[i, j], (i, 0, j), (j, 0, n - 1))
+    for e in (low, up):
+        at3 = [sp.expand(_outer_first(dag.xreplace(x, {n: sp.Integer(3)}))) for x in (e, normal_form(e))]
+        assert at3[0] == at3[1] and not at3[1].has(sp.Sum), e
+    assert normal_form(low - up) != 0
 
 
 def test_too_many_tied_orders_is_refused_not_guessed():
